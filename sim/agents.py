@@ -1,0 +1,220 @@
+"""Mesa agents: fighting units, the factions that command them, China and the UWSA.
+
+Units are thin agents over `Forces` columns so that the daily engagement and
+movement kernels run vectorised; factions, the junta's command, China and the
+UWSA are the agents whose decisions change the war's course.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+from sim import tactics
+from sim.forces import HOLD, MOBILE, REBEL
+
+if TYPE_CHECKING:
+    from sim.model import ConflictModel
+
+
+class Unit(CellAgent):
+    """A body of fighters at a town; its numbers are row `idx` of `model.forces`."""
+
+    model: ConflictModel
+
+    def __init__(self, model: ConflictModel, idx: int) -> None:
+        super().__init__(model)
+        self.idx = idx
+        self.cell = model.grid[int(model.forces.node[idx])]
+
+    @property
+    def faction(self) -> str:
+        return self.model.codes[int(self.model.forces.faction[self.idx])]
+
+    @property
+    def town(self) -> str:
+        return self.model.geo.names[int(self.model.forces.node[self.idx])]
+
+    @property
+    def strength(self) -> float:
+        return float(self.model.forces.strength[self.idx])
+
+
+class Formation(Unit):
+    """A junta garrison (holds its town and outposts) or mobile formation (LID, reserve, conscripts)."""
+
+    @property
+    def is_garrison(self) -> bool:
+        return int(self.model.forces.kind[self.idx]) == GARRISON
+
+
+class RebelUnit(Unit):
+    """A resistance unit of one faction (battalion-sized)."""
+
+
+class Faction(mesa.Agent):
+    """A resistance or neutral armed group: posture, ceasefire, arms, ammunition and recruits.
+
+    Ammunition is counted in fighter-days of assault; a faction short of it
+    fights less well and, under `shortage_threshold`, turns to defence (as the
+    TNLA did in 2025, citing shortages of ammunition, money and fighters).
+    """
+
+    model: ConflictModel
+
+    def __init__(self, model: ConflictModel, code: str, index: int, params, side: int) -> None:
+        super().__init__(model)
+        self.code = code
+        self.index = index
+        self.side = side  # 0 junta, 1 resistance, 2 neutral
+        self.params = params
+        self.chosen_posture = getattr(params, "posture", "defensive")
+        self.offensive = False
+        self.ceasefire = False
+        strength = getattr(params, "strength", 0.0)
+        self.ammo = strength * getattr(params, "ammo_days", 0.0)
+        self.arms = 1.1 * strength
+        self.pool = 0.0
+        self.supply = 1.0
+        self.update_posture()
+
+    @property
+    def strength(self) -> float:
+        f = self.model.forces
+        mask = f.view("alive") & (f.view("faction") == self.index)
+        return float(f.view("strength")[mask].sum())
+
+    def update_posture(self) -> None:
+        """Offence when chosen, not in ceasefire and stocked; defence otherwise."""
+        if self.side != 1:
+            return
+        need = max(self.strength, 1.0) * self.model.p.model.ammo_reserve_days
+        ratio = self.ammo / need
+        self.supply = float(np.clip(0.3 + 0.7 * ratio, 0.3, 1.0))
+        short = ratio < self.model.p.model.shortage_threshold
+        self.offensive = self.chosen_posture == "offensive" and not self.ceasefire and not short
+
+    def step(self) -> None:
+        if self.side != 1:
+            return
+        m = self.model
+        strength = self.strength
+        self.ammo += m.p.model.local_ammo_per_day * strength / 1000.0
+        recruits = min(self.params.recruitment_per_day, max(self.arms, 0.0))
+        self.arms -= recruits
+        self.pool += recruits
+        m.recruited[1] += recruits
+        size = m.p.model.rebel_unit_size
+        if self.pool >= size / 2:
+            node = m.recruit_node(self.index)
+            if node is not None:
+                m.spawn_unit(RebelUnit, self.index, node, self.pool, self.params.quality, 1.0, REBEL, HOLD)
+                self.pool = 0.0
+        self.update_posture()
+
+
+class JuntaCommand(Faction):
+    """The junta's high command: plans where mobile formations go, calls in air
+    strikes, and turns conscripts into formations after training."""
+
+    def __init__(self, model: ConflictModel, params) -> None:
+        super().__init__(model, "JUNTA", 0, params, side=0)
+        self.offensive = params.posture == "offensive"
+        self.training: list[tuple[int, float]] = []  # (ready day, recruits)
+        c = params.conscription
+        self.conscription_start = (c.start or model.start) if c.enabled else None
+        self.plan_every = max(1, round(7 - 5 * params.leadership))
+
+    def update_posture(self) -> None:
+        self.offensive = self.chosen_posture == "offensive"
+
+    def step(self) -> None:
+        m = self.model
+        jp = self.params
+        day = m.day
+        self.pool += jp.recruitment_per_day
+        if self.conscription_start is not None:
+            since = (m.date - self.conscription_start).days
+            if since >= 0 and since % 30 == 0:
+                self.training.append((day + jp.conscription.training_days, jp.conscription.monthly_intake))
+        ready = [r for r in self.training if r[0] <= day]
+        if ready:
+            self.training = [r for r in self.training if r[0] > day]
+            self.form_up(sum(r[1] for r in ready), jp.conscription.quality)
+        if self.pool >= jp.unit_size:
+            self.form_up(self.pool, jp.quality)
+            self.pool = 0.0
+        m.desert()
+        if day % self.plan_every == 0:
+            tactics.plan_junta(m, self.offensive)
+
+    def form_up(self, recruits: float, quality: float) -> None:
+        """New mobile formations of `unit_size` at command headquarters the junta holds."""
+        m = self.model
+        bases = m.junta_bases()
+        if len(bases) == 0 or recruits <= 0:
+            return
+        size = self.params.unit_size
+        count = max(1, int(round(recruits / size)))
+        for node in m.rng.choice(bases, size=count):
+            m.spawn_unit(Formation, 0, int(node), recruits / count, quality, self.params.morale, MOBILE, HOLD)
+        m.recruited[0] += recruits
+
+
+class China(mesa.Agent):
+    """China's stance and border trade: which China crossings are open to resistance trade.
+
+    2023: tacit support, gates open [AP-2023]; 2024-25: gates closed, trade with
+    resistance areas throttled [DW-2025; BRIEF: China's squeeze 2024].
+    """
+
+    TRADE = {"pro_resistance": 1.0, "neutral": 0.7, "pro_junta": 0.4}
+
+    def __init__(self, model: ConflictModel, params) -> None:
+        super().__init__(model)
+        self.stance = params.stance
+        self.embargo = params.embargo
+
+    def trade_factor(self) -> float:
+        """Share of normal trade income a resistance-held China crossing yields today."""
+        return 0.0 if self.embargo else self.TRADE[self.stance]
+
+    def junta_support(self) -> float:
+        return self.model.p.china.junta_support if self.stance == "pro_junta" else 0.0
+
+    def step(self) -> None:
+        m = self.model
+        held = m.holder[m.geo.crossing]
+        china = m.geo.china_crossing[m.geo.crossing]
+        income = m.p.china.trade_income
+        for faction in m.resistance_factions:
+            mine = held == faction.index
+            if mine.any():
+                n_china = int((mine & china).sum())
+                n_other = int((mine & ~china).sum())
+                faction.ammo += income * (n_china * self.trade_factor() + n_other)
+
+
+class Uwsa(mesa.Agent):
+    """The United Wa State Army: not fighting, the main arms and ammunition supplier
+    of client factions until China pressed it to stop [DW-2025]."""
+
+    def __init__(self, model: ConflictModel, params) -> None:
+        super().__init__(model)
+        self.supplying = params.supply
+
+    def step(self) -> None:
+        m = self.model
+        if not self.supplying:
+            return
+        clients = [f for f in m.resistance_factions if f.params.uwsa_client and not f.ceasefire]
+        weights = np.array([f.strength for f in clients])
+        if weights.sum() <= 0:
+            return
+        share = weights / weights.sum()
+        for f, s in zip(clients, share, strict=True):
+            f.ammo += m.p.uwsa.deliveries_per_day * s
+            f.arms += m.p.uwsa.arms_per_day * s

@@ -1,0 +1,238 @@
+"""Engagements, vectorised over towns: Lanchester-type attrition with stochastic losses.
+
+Each town where junta and resistance fighters meet is one engagement a day.
+Losses follow Lanchester's aimed-fire (square) law, dB/dt = -a R, drawn as
+Poisson counts [Lanchester 1916; Epstein 1985 on adaptive defence], with the
+effective strengths scaled by quality, morale, supply, drones, air strikes,
+fortification and terrain. Junta garrisons break when their morale does and
+then surrender or withdraw [AP-2023: surrenders, defections, abandoned posts].
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.forces import ATTACK, GARRISON, HOLD, MOBILE, SIDE
+
+if TYPE_CHECKING:
+    from sim.model import ConflictModel
+
+
+def powers(m: ConflictModel) -> SimpleNamespace:
+    """Effective and raw fighting strength per town: junta, and each resistance faction."""
+    f = m.forces
+    n_nodes = m.geo.n
+    n_fac = len(m.codes)
+    alive = f.view("alive") & (f.view("busy") == 0)
+    fac = f.view("faction")
+    node = f.view("node")
+    s = f.view("strength")
+    mode = f.view("mode")
+    side = SIDE[fac]
+    cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
+    supply = np.array([x.supply if x is not None else 1.0 for x in m.by_index])
+    junta = alive & (side == 0)
+    rebel = alive & (side == 1) & ~cease[fac] & ((mode != HOLD) | (SIDE[m.holder[node]] == 1))
+    jp, mp = m.p.junta, m.p.model
+    eff = s * f.view("quality") * (0.5 + 0.5 * f.view("morale"))
+    jmult = (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
+    supplied = m.junta_supplied()
+    eff_j = eff * jmult * np.where(supplied[node], 1.0, 0.7)
+    eff_r = eff * supply[fac] * (1 + mp.drone_effect * m.p.resistance.drones)
+    key = fac * n_nodes + node
+    rf = np.bincount(key[rebel], eff_r[rebel], n_fac * n_nodes).reshape(n_fac, n_nodes)
+    rf_raw = np.bincount(key[rebel], s[rebel], n_fac * n_nodes).reshape(n_fac, n_nodes)
+    attacking = mode == ATTACK
+    return SimpleNamespace(
+        J=np.bincount(node[junta], eff_j[junta], n_nodes),
+        J_raw=np.bincount(node[junta], s[junta], n_nodes),
+        J_attack=np.bincount(node[junta & attacking], s[junta & attacking], n_nodes),
+        Rf=rf,
+        Rf_raw=rf_raw,
+        R=rf.sum(0),
+        R_raw=rf_raw.sum(0),
+        R_attack=np.bincount(node[rebel & attacking], s[rebel & attacking], n_nodes),
+        junta=junta,
+        rebel=rebel,
+        supplied=supplied,
+    )
+
+
+def defence(m: ConflictModel) -> tuple[np.ndarray, np.ndarray]:
+    """Defence multipliers of the holder of each town: (if junta holds it, if resistance does)."""
+    mp = m.p.model
+    fort = np.sqrt(m.outposts / m.outposts_base)
+    naval = np.where(m.coast, mp.naval_support, 1.0)  # naval guns on the Rakhine coast [AP-2023]
+    return m.terrain * naval * (1 + (mp.fortification - 1) * fort), m.terrain * mp.field_fortification
+
+
+def allocate_air(m: ConflictModel, P: SimpleNamespace, assault: np.ndarray) -> np.ndarray:
+    """Air strikes of the day by town, by doctrine.
+
+    Pre-emptive: at every assault from its first day, and where the junta attacks.
+    Reactive: only after `air_delay_days` of a siege, and as reprisal on towns
+    recently lost [DW-2025: air force now used at the start of an engagement].
+    """
+    jp = m.p.junta
+    k = m.rng.poisson(jp.air_strikes_per_day)
+    if k == 0:
+        return np.zeros(m.geo.n)
+    if jp.air_doctrine == "preemptive":
+        w = assault * 1.0
+    else:
+        sieged = assault & (m.holder == 0) & (m.engaged_days >= m.p.model.air_delay_days)
+        reprisal = (SIDE[m.holder] == 1) & (m.day - m.captured_day <= 14)
+        w = sieged * 1.0 + reprisal * 0.5
+    w = w * (1 + P.R_raw)
+    if w.sum() <= 0:
+        return np.zeros(m.geo.n)
+    return m.rng.multinomial(k, w / w.sum()).astype(float)
+
+
+def _share_losses(m: ConflictModel, mask: np.ndarray, node_loss: np.ndarray, node_raw: np.ndarray) -> None:
+    f = m.forces
+    s = f.view("strength")
+    node = f.view("node")
+    idx = np.flatnonzero(mask)
+    raw = node_raw[node[idx]]
+    frac = np.divide(node_loss[node[idx]], raw, out=np.zeros(len(idx)), where=raw > 0)
+    s[idx] -= s[idx] * np.minimum(frac, 1.0)
+
+
+def resolve(m: ConflictModel) -> None:
+    """All of today's engagements, then breaks, captures and displacement."""
+    rng = m.rng
+    mp, jp = m.p.model, m.p.junta
+    P = powers(m)
+    engaged = (P.J_raw > 0) & (P.R_raw > 0)
+    assault = engaged & (((P.R_attack > 0) & (m.holder == 0)) | ((P.J_attack > 0) & (SIDE[m.holder] == 1)))
+    intensity = np.where(assault, 1.0, mp.harassment) * engaged
+    air = allocate_air(m, P, assault)
+    air = air * (P.R_raw > 0)
+    m.air_today = air
+    m.air_strikes += int(air.sum())
+
+    d_junta, d_rebel = defence(m)
+    junta_holds = m.holder == 0
+    rebel_holds = SIDE[m.holder] == 1
+    pj = P.J * np.where(junta_holds, d_junta, 1.0) * (1 + mp.air_effect * air)
+    allied = (P.Rf_raw > 0).sum(0) >= 2
+    coord = 1 + mp.coordination_bonus * m.p.resistance.coordination * allied
+    pr = P.R * np.where(rebel_holds, d_rebel, 1.0) * coord
+
+    cas_j = np.minimum(rng.poisson(mp.lethality * intensity * pr), P.J_raw)
+    cas_r = np.minimum(rng.poisson(mp.lethality * intensity * pj + mp.air_kill * air), P.R_raw)
+    _share_losses(m, P.junta, cas_j, P.J_raw)
+    _share_losses(m, P.rebel, cas_r, P.R_raw)
+    m.killed += (cas_j.sum(), cas_r.sum())
+    for fac in m.resistance_factions:
+        fac.ammo = max(0.0, fac.ammo - float((P.Rf_raw[fac.index] * intensity).sum()))
+
+    _morale(m, P, assault, cas_j, pj, pr)
+    _outposts(m, P, assault, pj, pr)
+    _breaks(m, P, assault)
+    _captures(m)
+
+    m.engaged_days = np.where(assault, m.engaged_days + 1, 0)
+    rate = np.where(assault, mp.displacement_assault, np.where(engaged, mp.displacement_harassment, 0.0))
+    rate = np.minimum(1.0, rate + mp.displacement_air * air + mp.displacement_capture * (m.captured_day == m.day))
+    fled = m.residents * rate
+    m.residents -= fled
+    m.displaced += fled.sum()
+
+
+def _morale(m, P, assault, cas_j, pj, pr) -> None:
+    """Junta morale falls with losses and adverse odds under assault, and in cut-off
+    garrisons; it recovers toward its baseline when not engaged."""
+    f = m.forces
+    mp, jp = m.p.model, m.p.junta
+    junta = f.view("alive") & (f.view("faction") == 0)
+    node = f.view("node")
+    morale = f.view("morale")
+    frac = np.divide(cas_j, P.J_raw, out=np.zeros_like(cas_j), where=P.J_raw > 0)
+    odds = np.maximum(0.0, np.divide(pr, pj, out=np.zeros_like(pr), where=pj > 0) - 1)
+    loss = (mp.morale_shock * frac + mp.morale_pressure * odds * assault) * (1.5 - jp.leadership)
+    loss = loss + mp.isolation_morale * ~P.supplied
+    at = node[junta]
+    recover = mp.morale_recovery * (jp.morale - morale[junta]) * ~assault[at]
+    morale[junta] = np.clip(morale[junta] - loss[at] + np.maximum(recover, 0.0), 0.0, 1.0)
+
+
+def _outposts(m, P, assault, pj, pr) -> None:
+    """Outposts around a besieged junta town fall one by one [AP-2023: >180 in five weeks]."""
+    hit = assault & (m.holder == 0) & (m.outposts > 0)
+    if not hit.any():
+        return
+    p = np.minimum(1.0, 2 * m.p.model.outpost_fall_rate * pr / np.maximum(pr + pj, 1e-9))
+    lost = m.rng.binomial(m.outposts[hit].astype(np.int64), p[hit]).astype(float)
+    m.outposts[hit] -= lost
+    m.outposts_lost += lost.sum()
+    winners = P.Rf_raw[:, hit].argmax(0)
+    for fac, n in zip(winners.tolist(), lost.tolist(), strict=True):
+        m.by_index[fac].arms += n * m.p.model.arms_per_outpost
+
+
+def _breaks(m, P, assault) -> None:
+    """A garrison whose morale breaks under assault gives up: part surrenders (arms to
+    the captor, some men defect), the rest withdraws along a road the junta holds;
+    cut off, all surrender [AP-2023: surrenders, defections, abandoned positions]."""
+    f = m.forces
+    mp, jp = m.p.model, m.p.junta
+    node = f.view("node")
+    broken = np.flatnonzero(
+        f.view("alive") & (f.view("faction") == 0) & (f.view("busy") == 0)
+        & (f.view("morale") < mp.morale_break) & assault[node]
+    )
+    if len(broken) == 0:
+        return
+    withdraw, dest = [], []
+    for i in broken.tolist():
+        u = int(node[i])
+        back = [v for v in m.geo.neighbours[u].tolist() if m.holder[v] == 0]
+        cut_off = not P.supplied[u]
+        share = 1.0 if not back else min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
+        s = float(f.strength[i]) * share
+        captor = m.by_index[int(P.Rf_raw[:, u].argmax())]
+        f.strength[i] -= s
+        m.surrendered[0] += s
+        captor.arms += s
+        defectors = mp.defection_share * s
+        captor.pool += defectors
+        m.recruited[1] += defectors
+        m.defected += defectors
+        if back and f.strength[i] >= 1.0:
+            supplied = [v for v in back if P.supplied[v]]
+            withdraw.append(i)
+            dest.append((supplied or back)[0])
+    if withdraw:
+        idx = np.array(withdraw)
+        m.move_units(idx, np.array(dest))
+        f.morale[idx] = mp.morale_break + 0.15
+        f.mode[idx] = HOLD
+        f.kind[idx] = MOBILE
+
+
+def _captures(m) -> None:
+    """A town changes hands when its holder has no fighters left there and the enemy
+    has; the victors stay to consolidate it for a while."""
+    f = m.forces
+    P = powers(m)
+    lost_j = (m.holder == 0) & (P.J_raw < 1) & (P.R_raw >= 1)
+    lost_r = (SIDE[m.holder] == 1) & (P.R_raw < 1) & (P.J_attack >= 1)
+    taken = lost_j | lost_r
+    if not taken.any():
+        return
+    for n in np.flatnonzero(lost_j).tolist():
+        m.set_holder(n, int(P.Rf_raw[:, n].argmax()))
+    node = f.view("node")
+    victors = f.view("alive") & taken[node]
+    f.view("mode")[victors] = HOLD
+    f.view("rest")[victors] = m.p.model.consolidation_days
+    for n in np.flatnonzero(lost_r).tolist():
+        m.set_holder(n, 0)
+        here = np.flatnonzero(f.view("alive") & (f.view("node") == n) & (f.view("faction") == 0))
+        if len(here) and not (f.kind[here] == GARRISON).any():
+            m.detach_garrison(n, here[np.argmax(f.strength[here])])

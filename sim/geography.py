@@ -1,0 +1,151 @@
+"""The map: towns (nodes) with area, population, flags and initial control; roads (edges).
+
+Read once from the CSV tables in sim/data (each row names its source) and
+shared read-only by every replicate.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from sim import schema
+
+DATA = Path(__file__).parent / "data"
+LAND_AREA_KM2 = 676_578  # Myanmar's land area (CSO)
+CENSUS_2014 = 51_486_253  # 2014 census incl. estimated non-enumerated
+
+
+@dataclass(frozen=True, eq=False)
+class Geography:
+    """Arrays indexed by node; `control` and `presence` keyed by date label ("2023", "2025")."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    state: np.ndarray  # str per node
+    lat: np.ndarray
+    lon: np.ndarray
+    area: np.ndarray
+    population: np.ndarray
+    terrain: np.ndarray  # str per node
+    border: np.ndarray  # str per node ("" if none)
+    crossing: np.ndarray  # bool
+    corridor: np.ndarray
+    mine: np.ndarray
+    hq: np.ndarray
+    capital: np.ndarray
+    control: dict[str, np.ndarray]
+    presence: dict[str, list[tuple[str, ...]]]
+    edge_a: np.ndarray
+    edge_b: np.ndarray
+    edge_km: np.ndarray
+    edge_kind: np.ndarray
+    lookup: dict[str, int] = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @functools.cached_property
+    def states(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.state.tolist())))
+
+    @functools.cached_property
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Adjacency as (indptr, neighbour, km), both directions."""
+        src = np.concatenate([self.edge_a, self.edge_b])
+        dst = np.concatenate([self.edge_b, self.edge_a])
+        km = np.concatenate([self.edge_km, self.edge_km])
+        order = np.lexsort((dst, src))
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.add.at(indptr, src + 1, 1)
+        return np.cumsum(indptr), dst[order], km[order]
+
+    @functools.cached_property
+    def neighbours(self) -> tuple[np.ndarray, ...]:
+        indptr, nbr, _ = self.csr
+        return tuple(nbr[indptr[i] : indptr[i + 1]] for i in range(self.n))
+
+    @functools.cached_property
+    def china_crossing(self) -> np.ndarray:
+        return self.crossing & (self.border == "china")
+
+    def graph(self) -> nx.Graph:
+        g = nx.Graph()
+        g.add_nodes_from(range(self.n))
+        for a, b, km in zip(self.edge_a, self.edge_b, self.edge_km, strict=True):
+            g.add_edge(int(a), int(b), km=float(km))
+        return g
+
+    def find(self, name: str) -> int | None:
+        """Node index of a town by id, name or alias (case-insensitive)."""
+        return self.lookup.get(name.strip().casefold())
+
+    def suggest(self, name: str) -> list[str]:
+        return difflib.get_close_matches(name, self.names, n=3, cutoff=0.5)
+
+
+def _flag(row: dict[str, str], key: str) -> bool:
+    return row.get(key, "").strip() in ("1", "true", "True", "yes")
+
+
+@functools.lru_cache(maxsize=4)
+def load_geography(folder: str | Path = DATA) -> Geography:
+    """Load towns.csv and roads.csv from a folder (default: the package's data)."""
+    folder = Path(folder)
+    with open(folder / "towns.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(folder / "roads.csv", newline="", encoding="utf-8") as fh:
+        roads = list(csv.DictReader(fh))
+    ids = tuple(r["id"].strip() for r in rows)
+    index = {i: k for k, i in enumerate(ids)}
+    lookup: dict[str, int] = {}
+    for k, r in enumerate(rows):
+        for name in [r["id"], r["name"], *r.get("aliases", "").split(";")]:
+            if name.strip():
+                lookup.setdefault(name.strip().casefold(), k)
+    labels = sorted(c.removeprefix("control_") for c in rows[0] if c.startswith("control_") and c != "control_source")
+    control = {}
+    presence = {}
+    for label in labels:
+        control[label] = np.array([r[f"control_{label}"].strip() for r in rows])
+        bad = set(control[label]) - set(schema.FACTIONS)
+        if bad:
+            raise ValueError(f"towns.csv: control_{label}: unknown factions {sorted(bad)}")
+        presence[label] = [
+            tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip())
+            for r in rows
+        ]
+    a = np.array([index[r["a"].strip()] for r in roads], dtype=np.int64)
+    b = np.array([index[r["b"].strip()] for r in roads], dtype=np.int64)
+    col = lambda key: np.array([r[key].strip() for r in rows])  # noqa: E731
+    flag = lambda key: np.array([_flag(r, key) for r in rows])  # noqa: E731
+    return Geography(
+        ids=ids,
+        names=tuple(r["name"].strip() for r in rows),
+        state=col("state"),
+        lat=col("lat").astype(float),
+        lon=col("lon").astype(float),
+        area=col("area_km2").astype(float),
+        population=col("population").astype(float),
+        terrain=col("terrain"),
+        border=col("border"),
+        crossing=flag("crossing"),
+        corridor=flag("trade_corridor"),
+        mine=flag("mine"),
+        hq=flag("command_hq"),
+        capital=flag("capital"),
+        control=control,
+        presence=presence,
+        edge_a=a,
+        edge_b=b,
+        edge_km=np.array([float(r["length_km"]) for r in roads]),
+        edge_kind=np.array([r["kind"].strip() for r in roads]),
+        lookup=lookup,
+    )

@@ -1,0 +1,77 @@
+"""What a replicate records: daily headline metrics and the final holder of every town."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.forces import SIDE
+from sim.schema import FACTIONS, RESISTANCE
+
+if TYPE_CHECKING:
+    from sim.model import ConflictModel
+
+SIDES = ("junta", "resistance", "neutral")
+
+COLUMNS = (
+    "junta_area_share",  # towns held by the junta with no armed opponent present (full control)
+    "junta_population_share",
+    "junta_held_area_share",  # towns held by the junta, contested or not
+    "towns_junta",
+    "towns_resistance",
+    "outposts_lost",
+    "china_crossings_junta",
+    "junta_strength",
+    "resistance_strength",
+    "junta_casualties",
+    "resistance_casualties",
+    "junta_surrendered",
+    "displaced",
+    "air_strikes",
+    *(f"towns_{code}" for code in RESISTANCE),
+)
+
+
+class Recorder:
+    """Preallocated daily table (days x COLUMNS); the model fills one row a day."""
+
+    def __init__(self, model: ConflictModel) -> None:
+        self.values = np.zeros((model.days, len(COLUMNS)))
+        geo = model.geo
+        self._area = geo.area / geo.area.sum()
+        self._pop = geo.population / geo.population.sum()
+        self._codes = np.array([FACTIONS.index(c) for c in RESISTANCE])
+
+    def record(self, m: ConflictModel) -> None:
+        f = m.forces
+        alive = f.view("alive")
+        fac = f.view("faction")
+        side = SIDE[fac]
+        s = f.view("strength")
+        armed = alive & (side == 1) & ~np.array([bool(x is not None and x.ceasefire) for x in m.by_index])[fac]
+        contested = np.bincount(f.view("node")[armed], minlength=m.geo.n) > 0
+        junta = m.holder == 0
+        full = junta & ~contested
+        by_faction = np.bincount(m.holder, minlength=len(FACTIONS))
+        self.values[m.day] = (
+            self._area[full].sum(),
+            self._pop[full].sum(),
+            self._area[junta].sum(),
+            junta.sum(),
+            (SIDE[m.holder] == 1).sum(),
+            m.outposts_lost,
+            (junta & m.geo.china_crossing).sum(),
+            s[alive & (side == 0)].sum(),
+            s[alive & (side == 1)].sum(),
+            m.killed[0],
+            m.killed[1],
+            m.surrendered[0],
+            m.displaced,
+            m.air_strikes,
+            *by_faction[self._codes],
+        )
+
+    def final_control(self, m: ConflictModel) -> tuple[list[str], list[str]]:
+        """Controller code and side of every town at the end."""
+        return [FACTIONS[h] for h in m.holder], [SIDES[SIDE[h]] for h in m.holder]

@@ -1,0 +1,325 @@
+"""ConflictModel: one replicate of the war, one step per day. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import mesa
+from mesa.agentset import AgentSet
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim import combat, tactics
+from sim.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
+from sim.forces import GARRISON, GUERRILLA, HOLD, MOBILE, REBEL, SIDE, Forces
+from sim.geography import Geography
+from sim.metrics import Recorder
+from sim.paths import bfs_field
+from sim.schema import FACTIONS, RESISTANCE
+
+
+class ConflictModel(mesa.Model):
+    """Junta formations and resistance units contest the towns of Myanmar.
+
+    `params` is one draw of a scenario (`Scenario.sample`); the daily schedule is
+    in `step`. Everything random goes through `self.rng`.
+    """
+
+    def __init__(self, params: SimpleNamespace, geography: Geography, rng=None) -> None:
+        super().__init__(rng=rng)
+        self.p = params
+        self.geo = geo = geography
+        self.codes = FACTIONS
+        self.start: dt.date = params.run.start
+        self.date = self.start
+        self.day = 0
+        self.days = (params.run.end - params.run.start).days + 1
+        layout = {i: (float(geo.lon[i]), float(geo.lat[i])) for i in range(geo.n)}
+        self.grid = Network(geo.graph(), random=self.random, layout=layout)
+
+        mp = params.model
+        self.holder = np.array([FACTIONS.index(c) for c in geo.control[params.run.initial_control]])
+        self.holder_version = 0
+        terrain = {"hill": mp.terrain_hill, "mountain": mp.terrain_mountain}
+        self.terrain = np.array([terrain.get(t, 1.0) for t in geo.terrain])
+        self.coast = geo.terrain == "coast"
+        self.outposts_base = np.maximum(1.0, np.round(geo.area / mp.outpost_area_km2))
+        self.outposts = np.where(self.holder == 0, self.outposts_base, 0.0)
+        self.residents = geo.population.astype(float).copy()
+        self.engaged_days = np.zeros(geo.n, dtype=np.int64)
+        self.captured_day = np.full(geo.n, -10_000, dtype=np.int64)
+        self.air_today = np.zeros(geo.n)
+        self.value = self._values()
+
+        # cumulative counters, index 0 junta, 1 resistance
+        self.killed = np.zeros(2)
+        self.surrendered = np.zeros(2)
+        self.deserted = np.zeros(2)
+        self.recruited = np.zeros(2)
+        self.defected = 0.0
+        self.outposts_lost = 0.0
+        self.displaced = 0.0
+        self.air_strikes = 0
+
+        self.forces = Forces()
+        self.units: list[Unit] = []
+        self.junta = JuntaCommand(self, params.junta)
+        self.resistance_factions = [
+            Faction(self, code, FACTIONS.index(code), params.factions[code], side=1) for code in RESISTANCE
+        ]
+        self.by_index: list[Faction | None] = [None] * len(FACTIONS)
+        for f in [self.junta, *self.resistance_factions]:
+            self.by_index[f.index] = f
+        self.factions = AgentSet([self.junta, *self.resistance_factions], random=self.random)
+        self.china = China(self, params.china)
+        self.uwsa = Uwsa(self, params.uwsa)
+        self.operating = self._operating_masks()
+        self._place_junta()
+        self._place_resistance()
+        self.initial_people = self.people()
+
+        self.events: dict[dt.date, list[SimpleNamespace]] = {}
+        for ev in params.events:
+            self.events.setdefault(ev.date, []).append(ev)
+        self._fields: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self.junta_dist = np.full(geo.n, -1)
+        self.junta_next = np.full(geo.n, -1)
+        self.junta_targets = np.zeros(geo.n, dtype=bool)
+        self.recorder = Recorder(self)
+        self.initial_agents = len(self.agents)
+
+    # --- set-up -----------------------------------------------------------------
+
+    def _values(self) -> np.ndarray:
+        """What a town is worth to fight for: crossings, corridors, mines, seats of power."""
+        g = self.geo
+        base = 1 + np.log1p(g.population / 1e5)
+        weight = 1 + 3 * g.crossing + 1.5 * g.corridor + 1.5 * g.mine + 1.5 * g.capital + 2 * g.hq
+        return base * weight
+
+    def _operating_masks(self) -> np.ndarray:
+        """Which towns each faction fights over: its declared states, else where it holds or operates."""
+        g = self.geo
+        label = self.p.run.initial_control
+        masks = np.zeros((len(FACTIONS), g.n), dtype=bool)
+        masks[0] = True
+        for f in self.resistance_factions:
+            states = f.params.operating_states
+            if not states:
+                here = [i for i in range(g.n) if g.control[label][i] == f.code or f.code in g.presence[label][i]]
+                states = sorted(set(g.state[here].tolist()))
+            masks[f.index] = np.isin(g.state, states)
+        return masks
+
+    def _place_junta(self) -> None:
+        jp = self.p.junta
+        g = self.geo
+        held = np.flatnonzero(self.holder == 0)
+        garrison_total = jp.strength * (1 - jp.mobile_share)
+        # troops sit in the outposts around each town and, above all, in command
+        # headquarters, capitals, border gates and corridor towns
+        w = (
+            2 + self.outposts_base + 40 * g.hq + 30 * g.capital + 5 * g.crossing + 3 * g.corridor
+            + g.population / 2e4
+        )[held]
+        for node, s in zip(held, garrison_total * w / w.sum(), strict=True):
+            self.spawn_unit(Formation, 0, int(node), s, jp.quality, jp.morale, GARRISON, HOLD)
+        bases = self.junta_bases()
+        mobile_total = jp.strength * jp.mobile_share
+        count = int(round(mobile_total / jp.unit_size))
+        if count and len(bases):
+            for node in self.rng.choice(bases, size=count):
+                self.spawn_unit(Formation, 0, int(node), mobile_total / count, jp.quality, jp.morale, MOBILE, HOLD)
+        self.recruited[0] = 0.0
+
+    def _place_resistance(self) -> None:
+        g = self.geo
+        label = self.p.run.initial_control
+        size = self.p.model.rebel_unit_size
+        for f in self.resistance_factions:
+            strength = f.params.strength
+            if strength <= 0:
+                continue
+            held = self.holder == f.index
+            present = np.array([f.code in p for p in g.presence[label]])
+            weight = held * 1.0 + present * 1.5
+            if weight.sum() == 0:
+                weight = (self.operating[f.index] & (SIDE[self.holder] != 0)) * 1.0
+            if weight.sum() == 0:
+                weight = self.operating[f.index] * 1.0
+            count = max(1, int(round(strength / size)))
+            nodes = self.rng.choice(g.n, size=count, p=weight / weight.sum())
+            for node in nodes:
+                mode = HOLD if SIDE[self.holder[node]] != 0 else GUERRILLA
+                self.spawn_unit(RebelUnit, f.index, int(node), strength / count, f.params.quality, 1.0, REBEL, mode)
+
+    # --- helpers used by agents and submodels -------------------------------------
+
+    def spawn_unit(self, cls, faction: int, node: int, strength: float, quality: float, morale: float, kind: int, mode: int) -> Unit:
+        idx = self.forces.add(faction, node, strength, quality, morale, kind, mode)
+        unit = cls(self, idx)
+        self.units.append(unit)
+        return unit
+
+    def junta_bases(self) -> np.ndarray:
+        """Command headquarters and capitals the junta still holds: where formations form up."""
+        g = self.geo
+        bases = np.flatnonzero((g.hq | g.capital) & (self.holder == 0))
+        return bases if len(bases) else np.flatnonzero(self.holder == 0)
+
+    def recruit_node(self, faction: int) -> int | None:
+        """Where a faction's new unit forms: a town it holds nearest the front, else where it operates."""
+        f = self.forces
+        held = np.flatnonzero(self.holder == faction)
+        if len(held) == 0:
+            mine = f.view("alive") & (f.view("faction") == faction)
+            held = np.unique(f.view("node")[mine])
+        if len(held) == 0:
+            return None
+        return int(self.rng.choice(held))
+
+    def set_holder(self, node: int, faction: int) -> None:
+        if self.holder[node] == faction:
+            return
+        self.holder[node] = faction
+        self.holder_version += 1
+        self.captured_day[node] = self.day
+        self.engaged_days[node] = 0
+        if faction == 0:
+            self.outposts[node] = np.round(0.5 * self.outposts_base[node])
+        else:
+            self.outposts_lost += self.outposts[node]
+            self.outposts[node] = 0.0
+
+    def move_units(self, idx: np.ndarray, dest: np.ndarray) -> None:
+        """Send units along a road; they arrive after the march (`busy` days)."""
+        if len(idx) == 0:
+            return
+        f = self.forces
+        indptr, nbr, km = self.geo.csr
+        src = f.node[idx]
+        lengths = np.zeros(len(idx))
+        for k, (a, b) in enumerate(zip(src.tolist(), dest.tolist(), strict=True)):
+            if a != b:
+                lo, hi = indptr[a], indptr[a + 1]
+                j = lo + np.searchsorted(nbr[lo:hi], b)
+                lengths[k] = km[j]
+        f.node[idx] = dest
+        f.busy[idx] = np.maximum(1, np.ceil(lengths / self.p.model.move_km_per_day)).astype(np.int64)
+        for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
+            self.units[i].cell = self.grid[node]
+
+    def remove_dead(self) -> None:
+        f = self.forces
+        dead = np.flatnonzero(f.view("alive") & (f.view("strength") < 1.0))
+        for i in dead.tolist():
+            f.alive[i] = False
+            f.strength[i] = 0.0
+            self.units[i].remove()
+
+    def junta_supplied(self) -> np.ndarray:
+        """Junta-held towns connected by junta-held roads to a headquarters or capital."""
+        key = (0, self.holder_version)
+        if key not in self._fields:
+            g = self.geo
+            held = self.holder == 0
+            dist, _ = bfs_field(g.neighbours, held & (g.hq | g.capital), held)
+            self._fields = {k: v for k, v in self._fields.items() if k[1] == self.holder_version}
+            self._fields[key] = (dist, _)
+        return self._fields[key][0] >= 0
+
+    def front_field(self, faction: int, hostile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hops to the nearest town the faction can attack, through friendly towns it operates in."""
+        key = (faction + 1, self.holder_version)
+        if key not in self._fields:
+            passable = (SIDE[self.holder] != 0) & self.operating[faction]
+            self._fields[key] = bfs_field(self.geo.neighbours, hostile, passable)
+        return self._fields[key]
+
+    def desert(self) -> None:
+        """Junta desertion, heavier where morale is low [AP-2023: surrenders and defections]."""
+        f = self.forces
+        mask = f.view("alive") & (f.view("faction") == 0)
+        s = f.view("strength")
+        loss = self.p.junta.desertion_rate * (1 - f.view("morale")[mask]) * s[mask]
+        s[mask] -= loss
+        self.deserted[0] += loss.sum()
+
+    def people(self) -> np.ndarray:
+        """Fighters by side (junta, resistance), counting recruits not yet formed up."""
+        f = self.forces
+        alive = f.view("alive")
+        side = SIDE[f.view("faction")]
+        s = f.view("strength")
+        return np.array([s[alive & (side == 0)].sum(), s[alive & (side == 1)].sum()])
+
+    # --- events -------------------------------------------------------------------
+
+    def apply_event(self, ev: SimpleNamespace) -> None:
+        """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
+        kind = ev.kind
+        faction = self.by_index[FACTIONS.index(ev.faction)] if ev.faction else None
+        if kind == "ceasefire":
+            faction.ceasefire = True
+            faction.update_posture()
+            for name in ev.hand_over or []:
+                self.hand_over(self.geo.find(name), 0)
+        elif kind == "ceasefire_end":
+            faction.ceasefire = False
+            faction.update_posture()
+        elif kind == "handover":
+            for name in ev.towns:
+                self.hand_over(self.geo.find(name), FACTIONS.index(ev.to))
+        elif kind in ("offensive", "defensive"):
+            faction.chosen_posture = kind
+            faction.update_posture()
+        elif kind == "embargo":
+            self.china.embargo = ev.active
+        elif kind == "uwsa_supply":
+            self.uwsa.supplying = ev.active
+        elif kind == "china_stance":
+            self.china.stance = ev.stance
+
+    def hand_over(self, node: int, to: int) -> None:
+        """A negotiated handover: the other side's units leave, the receiver garrisons it."""
+        f = self.forces
+        here = np.flatnonzero(f.view("alive") & (f.view("node") == node) & (SIDE[f.view("faction")] != SIDE[to]))
+        friendly = np.flatnonzero(SIDE[self.holder[self.geo.neighbours[node]]] == SIDE[self.holder[node]])
+        if len(here):
+            nbrs = self.geo.neighbours[node]
+            dest = nbrs[friendly[0]] if len(friendly) else nbrs[0]
+            self.move_units(here, np.full(len(here), dest))
+            f.mode[here] = HOLD
+        self.set_holder(node, to)
+        if to == 0:
+            mobile = np.flatnonzero(f.view("alive") & (f.view("kind") == MOBILE))
+            if len(mobile):
+                self.detach_garrison(node, mobile[np.argmax(f.strength[mobile])])
+
+    def detach_garrison(self, node: int, donor: int) -> None:
+        """A mobile formation leaves part of itself to hold a town it took or was handed."""
+        f = self.forces
+        share = self.p.model.garrison_share * f.strength[donor]
+        f.strength[donor] -= share
+        self.spawn_unit(Formation, 0, node, share, f.quality[donor], f.morale[donor], GARRISON, HOLD)
+
+    # --- schedule -----------------------------------------------------------------
+
+    def step(self) -> None:
+        """One day: events, outside powers, faction decisions, moves, engagements, record."""
+        self.date = self.start + dt.timedelta(days=self.day)
+        for ev in self.events.get(self.date, ()):
+            self.apply_event(ev)
+        self.china.step()
+        self.uwsa.step()
+        self.factions.shuffle_do("step")
+        tactics.move(self)
+        combat.resolve(self)
+        self.remove_dead()
+        self.recorder.record(self)
+        self.day += 1
+
+    def run(self) -> None:
+        for _ in range(self.days):
+            self.step()

@@ -1,0 +1,216 @@
+"""Where units go each day: attack, hold, reinforce, fall back. Vectorised over units.
+
+Commanders assault a neighbouring town when the local force ratio they can
+bring exceeds `attack_ratio` (the classic 3:1 rule softened for irregular war)
+and fall back under `retreat_ratio`. A coordinated resistance concentrates on
+the best target; a loosely aligned one scatters its choices [AP-2023:
+"coordinated nationwide attacks"]. The junta command plans a route field to its
+objectives every few days; better leadership plans more often and reacts faster
+[DW-2025].
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.combat import defence, powers
+from sim.forces import ATTACK, GUERRILLA, HOLD, MOBILE, SIDE
+from sim.paths import bfs_field
+
+if TYPE_CHECKING:
+    from sim.model import ConflictModel
+
+REDEPLOY_CHANCE = 0.25  # daily chance an idle rear unit marches one hop toward the front
+REINFORCE_CHANCE = 0.5  # daily chance idle units answer a neighbouring town under assault
+
+
+def _edges(m: ConflictModel, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry of `nodes`, its neighbours: (owner position, neighbour)."""
+    indptr, nbr, _ = m.geo.csr
+    counts = indptr[nodes + 1] - indptr[nodes]
+    owner = np.repeat(np.arange(len(nodes)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, nbr[np.repeat(indptr[nodes], counts) + offsets]
+
+
+def _best(owner: np.ndarray, score: np.ndarray, ok: np.ndarray, n_owner: int) -> np.ndarray:
+    """Per owner, the index of the highest-scoring ok entry, or -1."""
+    best = np.full(n_owner, -1)
+    idx = np.flatnonzero(ok)
+    if len(idx) == 0:
+        return best
+    order = idx[np.lexsort((-score[idx], owner[idx]))]
+    first = np.unique(owner[order], return_index=True)
+    best[first[0]] = order[first[1]]
+    return best
+
+
+def move(m: ConflictModel) -> None:
+    """Today's decisions of every unit not on the march."""
+    for name in ("busy", "rest"):
+        days = m.forces.view(name)
+        days[days > 0] -= 1
+    P = powers(m)
+    d_junta, d_rebel = defence(m)
+    P.J_def = P.J * np.where(m.holder == 0, d_junta, 1.0)
+    P.R_def = P.R * np.where(SIDE[m.holder] == 1, d_rebel, 1.0)
+    _resistance(m, P)
+    _junta(m, P, d_junta)
+
+
+def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
+    f = m.forces
+    mp = m.p.model
+    n_nodes = m.geo.n
+    fac = f.view("faction")
+    node = f.view("node")
+    mode = f.view("mode")
+    ready = f.view("alive") & (f.view("busy") == 0) & (f.view("rest") == 0) & (SIDE[fac] == 1)
+    offensive = np.array([bool(x is not None and x.side == 1 and x.offensive) for x in m.by_index])
+    cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
+
+    # units in a junta-held town's countryside: press the assault, lie low, or fall back
+    inside = ready & (m.holder[node] == 0)
+    ratio = P.R[node] / (P.J_def[node] + 1.0)
+    mode[inside & cease[fac]] = HOLD
+    fighting = inside & ~cease[fac]
+    mode[fighting & (mode == GUERRILLA) & offensive[fac] & (ratio >= mp.attack_ratio)] = ATTACK
+    mode[fighting & (mode == ATTACK) & ~offensive[fac]] = GUERRILLA
+    retreat = np.flatnonzero(fighting & (mode == ATTACK) & (ratio < mp.retreat_ratio))
+    dest = []
+    for i in retreat.tolist():
+        back = [v for v in m.geo.neighbours[node[i]].tolist() if SIDE[m.holder[v]] != 0]
+        dest.append(back[0] if back else -1)
+    dest = np.array(dest, dtype=np.int64)
+    mode[retreat[dest < 0]] = GUERRILLA
+    go = retreat[dest >= 0]
+    m.move_units(go, dest[dest >= 0])
+    mode[go] = HOLD
+
+    # units in friendly towns, decided per (faction, town) group
+    home = np.flatnonzero(ready & (SIDE[m.holder[node]] != 0))
+    if len(home) == 0:
+        return
+    key = fac[home] * n_nodes + node[home]
+    groups, first, group_of, count = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    gf, gu = groups // n_nodes, groups % n_nodes
+    owner, v = _edges(m, gu)
+    of = gf[owner]
+    hostile = (m.holder[v] == 0) & ~cease[of] & m.operating[of, v]
+    front = np.bincount(owner, hostile, len(groups)) > 0
+    keeper = np.zeros(len(home), dtype=bool)
+    keeps = (m.holder[gu] == gf) & front
+    keeper[first[keeps]] = True
+    movable = count - keeps
+    power = P.Rf[gf, gu] * movable / count
+    ratio_v = (power[owner] + P.R[v]) / (P.J_def[v] + 1.0)
+    ok = hostile & offensive[of] & (ratio_v >= mp.attack_ratio) & (movable[owner] > 0)
+    coordinated = m.rng.random(len(groups)) < m.p.resistance.coordination
+    score = np.where(coordinated[owner], m.value[v] * np.minimum(ratio_v, 3.0), m.rng.random(len(v)))
+    target = _best(owner, score, ok, len(groups))
+    g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
+    g_mode = np.where(target >= 0, ATTACK, HOLD)
+
+    # no assault: answer a neighbouring friendly town under junta assault, else march to the front
+    need = (SIDE[m.holder[v]] == 1) & (P.J_attack[v] > 0) & m.operating[of, v] & (movable[owner] > 0)
+    help_ = _best(owner, P.J_attack[v], need, len(groups))
+    answer = (target < 0) & (help_ >= 0) & (m.rng.random(len(groups)) < REINFORCE_CHANCE)
+    g_dest = np.where(answer, v[np.maximum(help_, 0)], g_dest)
+    idle = (g_dest < 0) & ~front & (m.rng.random(len(groups)) < REDEPLOY_CHANCE)
+    for g in np.flatnonzero(idle).tolist():
+        hostile_f = (m.holder == 0) & m.operating[gf[g]] & ~cease[gf[g]]
+        dist, nexthop = m.front_field(int(gf[g]), hostile_f)
+        if dist[gu[g]] > 1:
+            g_dest[g] = nexthop[gu[g]]
+    unit_dest = g_dest[group_of]
+    go = np.flatnonzero((unit_dest >= 0) & ~keeper)
+    idx = home[go]
+    m.move_units(idx, unit_dest[go])
+    mode[idx] = g_mode[group_of[go]]
+
+
+def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
+    f = m.forces
+    mp, jp = m.p.model, m.p.junta
+    node = f.view("node")
+    mode = f.view("mode")
+    ready = f.view("alive") & (f.view("busy") == 0) & (f.view("rest") == 0) & (f.view("kind") == MOBILE)
+
+    # formations assaulting a resistance town fall back when outmatched
+    out = np.flatnonzero(ready & (SIDE[m.holder[node]] == 1))
+    ratio = P.J[node[out]] / (P.R_def[node[out]] + 1.0)
+    back = []
+    for i in out[ratio < mp.retreat_ratio].tolist():
+        home = [v for v in m.geo.neighbours[node[i]].tolist() if m.holder[v] == 0]
+        if home:
+            back.append((i, home[0]))
+    if back:
+        idx = np.array([b[0] for b in back])
+        m.move_units(idx, np.array([b[1] for b in back]))
+        mode[idx] = HOLD
+
+    here = np.flatnonzero(ready & (m.holder[node] == 0))
+    if len(here) == 0:
+        return
+    nodes, group_of = np.unique(node[here], return_inverse=True)
+    mobile_power = np.bincount(group_of, _eff(m, here), len(nodes))
+    owner, v = _edges(m, nodes)
+    ratio_v = (mobile_power[owner] + P.J[v]) / (P.R_def[v] + 1.0)
+    ok = m.junta_targets[v] & (SIDE[m.holder[v]] == 1) & (ratio_v >= mp.attack_ratio)
+    target = _best(owner, m.value[v] * np.minimum(ratio_v, 3.0), ok, len(nodes))
+    g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
+    g_mode = np.where(target >= 0, ATTACK, HOLD)
+    # a formation leaves a contested town only if what stays can hold it
+    staying = (P.J[nodes] - mobile_power) * d_junta[nodes]
+    can_leave = staying >= P.R[nodes]
+    react = m.rng.random(len(nodes)) < 0.3 + 0.7 * jp.leadership
+    g_dest = np.where(can_leave, g_dest, -1)
+    step = (g_dest < 0) & can_leave & react & (m.junta_dist[nodes] > 0)
+    g_dest = np.where(step, m.junta_next[nodes], g_dest)
+    unit_dest = g_dest[group_of]
+    go = np.flatnonzero(unit_dest >= 0)
+    m.move_units(here[go], unit_dest[go])
+    mode[here[go]] = g_mode[group_of[go]]
+
+
+def _eff(m: ConflictModel, idx: np.ndarray) -> np.ndarray:
+    """Effective strength of some junta units (as in `powers`)."""
+    f = m.forces
+    jp, mp = m.p.junta, m.p.model
+    jmult = (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
+    return f.strength[idx] * f.quality[idx] * (0.5 + 0.5 * f.morale[idx]) * jmult
+
+
+def plan_junta(m: ConflictModel, offensive: bool) -> None:
+    """The command's plan: defend towns under assault; on the offensive, pick the most
+    valuable weakly held resistance towns; then a route field from every junta town."""
+    P = powers(m)
+    jp = m.p.junta
+    held = m.holder == 0
+    threatened = held & (P.R_attack > 0)
+    targets = np.zeros(m.geo.n, dtype=bool)
+    if offensive:
+        cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
+        _, d_rebel = defence(m)
+        r_def = P.R * d_rebel
+        indptr, nbr, _ = m.geo.csr
+        near_junta = np.zeros(m.geo.n, dtype=bool)
+        src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
+        np.logical_or.at(near_junta, nbr, held[src])
+        cand = np.flatnonzero((SIDE[m.holder] == 1) & ~cease[m.holder] & near_junta)
+        if len(cand):
+            noise = np.exp(m.rng.normal(0.0, 1.0 - jp.leadership, len(cand)))
+            score = m.value[cand] / (r_def[cand] + 200.0) * noise
+            mobile = (m.forces.view("kind") == MOBILE) & m.forces.view("alive")
+            k = max(1, int(mobile.sum()) // 3)
+            targets[cand[np.argsort(-score)[:k]]] = True
+    staging = np.zeros(m.geo.n, dtype=bool)
+    indptr, nbr, _ = m.geo.csr
+    src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
+    np.logical_or.at(staging, src, targets[nbr])
+    sources = threatened | (staging & held)
+    m.junta_targets = targets
+    m.junta_dist, m.junta_next = bfs_field(m.geo.neighbours, sources, held)
