@@ -7,14 +7,14 @@ UWSA are the agents whose decisions change the war's course.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
 from sim import tactics
-from sim.forces import HOLD, MOBILE, REBEL
+from sim.forces import GARRISON, HOLD, MOBILE, REBEL
 
 if TYPE_CHECKING:
     from sim.model import ConflictModel
@@ -158,7 +158,7 @@ class JuntaCommand(Faction):
         if len(bases) == 0 or recruits <= 0:
             return
         size = self.params.unit_size
-        count = max(1, int(round(recruits / size)))
+        count = max(1, round(recruits / size))
         for node in m.rng.choice(bases, size=count):
             m.spawn_unit(Formation, 0, int(node), recruits / count, quality, self.params.morale, MOBILE, HOLD)
         m.recruited[0] += recruits
@@ -171,7 +171,7 @@ class China(mesa.Agent):
     resistance areas throttled [DW-2025; BRIEF: China's squeeze 2024].
     """
 
-    TRADE = {"pro_resistance": 1.0, "neutral": 0.7, "pro_junta": 0.4}
+    TRADE: ClassVar[dict[str, float]] = {"pro_resistance": 1.0, "neutral": 0.7, "pro_junta": 0.4}
 
     def __init__(self, model: ConflictModel, params) -> None:
         super().__init__(model)

@@ -105,7 +105,7 @@ def _share_losses(m: ConflictModel, mask: np.ndarray, node_loss: np.ndarray, nod
 def resolve(m: ConflictModel) -> None:
     """All of today's engagements, then breaks, captures and displacement."""
     rng = m.rng
-    mp, jp = m.p.model, m.p.junta
+    mp = m.p.model
     P = powers(m)
     engaged = (P.J_raw > 0) & (P.R_raw > 0)
     assault = engaged & (((P.R_attack > 0) & (m.holder == 0)) | ((P.J_attack > 0) & (SIDE[m.holder] == 1)))
@@ -138,7 +138,9 @@ def resolve(m: ConflictModel) -> None:
 
     m.engaged_days = np.where(assault, m.engaged_days + 1, 0)
     rate = np.where(assault, mp.displacement_assault, np.where(engaged, mp.displacement_harassment, 0.0))
-    rate = np.minimum(1.0, rate + mp.displacement_air * air + mp.displacement_capture * (m.captured_day == m.day))
+    rate = np.minimum(
+        1.0, rate + mp.displacement_air * air + mp.displacement_capture * (m.captured_day == m.day)
+    )
     fled = m.residents * rate
     m.residents -= fled
     m.displaced += fled.sum()
@@ -183,8 +185,11 @@ def _breaks(m, P, assault) -> None:
     mp, jp = m.p.model, m.p.junta
     node = f.view("node")
     broken = np.flatnonzero(
-        f.view("alive") & (f.view("faction") == 0) & (f.view("busy") == 0)
-        & (f.view("morale") < mp.morale_break) & assault[node]
+        f.view("alive")
+        & (f.view("faction") == 0)
+        & (f.view("busy") == 0)
+        & (f.view("morale") < mp.morale_break)
+        & assault[node]
     )
     if len(broken) == 0:
         return
@@ -193,7 +198,11 @@ def _breaks(m, P, assault) -> None:
         u = int(node[i])
         back = [v for v in m.geo.neighbours[u].tolist() if m.holder[v] == 0]
         cut_off = not P.supplied[u]
-        share = 1.0 if not back else min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
+        share = (
+            1.0
+            if not back
+            else min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
+        )
         s = float(f.strength[i]) * share
         captor = m.by_index[int(P.Rf_raw[:, u].argmax())]
         f.strength[i] -= s

@@ -39,7 +39,14 @@ class Forces:
             setattr(self, name, np.zeros(capacity, dtype=dtype))
 
     def add(
-        self, faction: int, node: int, strength: float, quality: float, morale: float, kind: int, mode: int
+        self,
+        faction: int,
+        node: int,
+        strength: float,
+        quality: float,
+        morale: float,
+        kind: int,
+        mode: int,
     ) -> int:
         if self.n == len(self.alive):
             for name in _COLUMNS:

@@ -110,7 +110,9 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         for name in [r["id"], r["name"], *r.get("aliases", "").split(";")]:
             if name.strip():
                 lookup.setdefault(name.strip().casefold(), k)
-    labels = sorted(c.removeprefix("control_") for c in rows[0] if c.startswith("control_") and c != "control_source")
+    labels = sorted(
+        c.removeprefix("control_") for c in rows[0] if c.startswith("control_") and c != "control_source"
+    )
     control = {}
     presence = {}
     for label in labels:
@@ -119,8 +121,7 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         if bad:
             raise ValueError(f"towns.csv: control_{label}: unknown factions {sorted(bad)}")
         presence[label] = [
-            tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip())
-            for r in rows
+            tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip()) for r in rows
         ]
     a = np.array([index[r["a"].strip()] for r in roads], dtype=np.int64)
     b = np.array([index[r["b"].strip()] for r in roads], dtype=np.int64)

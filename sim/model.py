@@ -6,8 +6,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 import mesa
-from mesa.agentset import AgentSet
 import numpy as np
+from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
 from sim import combat, tactics
@@ -107,7 +107,9 @@ class ConflictModel(mesa.Model):
         for f in self.resistance_factions:
             states = f.params.operating_states
             if not states:
-                here = [i for i in range(g.n) if g.control[label][i] == f.code or f.code in g.presence[label][i]]
+                here = [
+                    i for i in range(g.n) if g.control[label][i] == f.code or f.code in g.presence[label][i]
+                ]
                 states = sorted(set(g.state[here].tolist()))
             masks[f.index] = np.isin(g.state, states)
         return masks
@@ -120,17 +122,31 @@ class ConflictModel(mesa.Model):
         # troops sit in the outposts around each town and, above all, in command
         # headquarters, capitals, border gates and corridor towns
         w = (
-            2 + self.outposts_base + 40 * g.hq + 30 * g.capital + 5 * g.crossing + 3 * g.corridor
+            2
+            + self.outposts_base
+            + 40 * g.hq
+            + 30 * g.capital
+            + 5 * g.crossing
+            + 3 * g.corridor
             + g.population / 2e4
         )[held]
         for node, s in zip(held, garrison_total * w / w.sum(), strict=True):
             self.spawn_unit(Formation, 0, int(node), s, jp.quality, jp.morale, GARRISON, HOLD)
         bases = self.junta_bases()
         mobile_total = jp.strength * jp.mobile_share
-        count = int(round(mobile_total / jp.unit_size))
+        count = round(mobile_total / jp.unit_size)
         if count and len(bases):
             for node in self.rng.choice(bases, size=count):
-                self.spawn_unit(Formation, 0, int(node), mobile_total / count, jp.quality, jp.morale, MOBILE, HOLD)
+                self.spawn_unit(
+                    Formation,
+                    0,
+                    int(node),
+                    mobile_total / count,
+                    jp.quality,
+                    jp.morale,
+                    MOBILE,
+                    HOLD,
+                )
         self.recruited[0] = 0.0
 
     def _place_resistance(self) -> None:
@@ -148,15 +164,34 @@ class ConflictModel(mesa.Model):
                 weight = (self.operating[f.index] & (SIDE[self.holder] != 0)) * 1.0
             if weight.sum() == 0:
                 weight = self.operating[f.index] * 1.0
-            count = max(1, int(round(strength / size)))
+            count = max(1, round(strength / size))
             nodes = self.rng.choice(g.n, size=count, p=weight / weight.sum())
             for node in nodes:
                 mode = HOLD if SIDE[self.holder[node]] != 0 else GUERRILLA
-                self.spawn_unit(RebelUnit, f.index, int(node), strength / count, f.params.quality, 1.0, REBEL, mode)
+                self.spawn_unit(
+                    RebelUnit,
+                    f.index,
+                    int(node),
+                    strength / count,
+                    f.params.quality,
+                    1.0,
+                    REBEL,
+                    mode,
+                )
 
     # --- helpers used by agents and submodels -------------------------------------
 
-    def spawn_unit(self, cls, faction: int, node: int, strength: float, quality: float, morale: float, kind: int, mode: int) -> Unit:
+    def spawn_unit(
+        self,
+        cls,
+        faction: int,
+        node: int,
+        strength: float,
+        quality: float,
+        morale: float,
+        kind: int,
+        mode: int,
+    ) -> Unit:
         idx = self.forces.add(faction, node, strength, quality, morale, kind, mode)
         unit = cls(self, idx)
         self.units.append(unit)
@@ -284,7 +319,9 @@ class ConflictModel(mesa.Model):
     def hand_over(self, node: int, to: int) -> None:
         """A negotiated handover: the other side's units leave, the receiver garrisons it."""
         f = self.forces
-        here = np.flatnonzero(f.view("alive") & (f.view("node") == node) & (SIDE[f.view("faction")] != SIDE[to]))
+        here = np.flatnonzero(
+            f.view("alive") & (f.view("node") == node) & (SIDE[f.view("faction")] != SIDE[to])
+        )
         friendly = np.flatnonzero(SIDE[self.holder[self.geo.neighbours[node]]] == SIDE[self.holder[node]])
         if len(here):
             nbrs = self.geo.neighbours[node]

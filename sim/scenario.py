@@ -200,18 +200,33 @@ class _Checker:
         allowed = required | optional | {"date", "kind", "id", "note"}
         for key in ev:
             if key not in allowed:
-                raise self.fail(f"{path}.{key}", f"not used by a {ev['kind']} event; allowed: " + ", ".join(sorted(allowed)))
+                raise self.fail(
+                    f"{path}.{key}",
+                    f"not used by a {ev['kind']} event; allowed: " + ", ".join(sorted(allowed)),
+                )
         for key in required:
             if key not in ev:
-                raise self.fail(f"{path}.{key}", f"missing; a {ev['kind']} event needs " + ", ".join(sorted(required)))
+                raise self.fail(
+                    f"{path}.{key}",
+                    f"missing; a {ev['kind']} event needs " + ", ".join(sorted(required)),
+                )
         if ev["kind"] in ("ceasefire", "ceasefire_end") and ev["faction"] not in schema.RESISTANCE:
-            raise self.fail(f"{path}.faction", "a ceasefire is between the junta and a resistance faction; allowed: " + ", ".join(schema.RESISTANCE))
-        if ev["kind"] in ("offensive", "defensive") and ev["faction"] not in (schema.JUNTA, *schema.RESISTANCE):
+            raise self.fail(
+                f"{path}.faction",
+                "a ceasefire is between the junta and a resistance faction; allowed: "
+                + ", ".join(schema.RESISTANCE),
+            )
+        if ev["kind"] in ("offensive", "defensive") and ev["faction"] not in (
+            schema.JUNTA,
+            *schema.RESISTANCE,
+        ):
             raise self.fail(f"{path}.faction", "allowed: JUNTA, " + ", ".join(schema.RESISTANCE))
         for key in ("hand_over", "towns"):
             for name in ev.get(key, []):
                 if self.geo.find(name) is None:
-                    raise self.fail(f"{path}.{key}", f"unknown town {name!r}" + _suggest(name, self.geo.names))
+                    raise self.fail(
+                        f"{path}.{key}", f"unknown town {name!r}" + _suggest(name, self.geo.names)
+                    )
         return ev
 
 
@@ -221,7 +236,12 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     for key, value in child.items():
         if key in ("events", "remove_events"):
             continue
-        if isinstance(value, dict) and "dist" not in value and isinstance(out.get(key), dict) and "dist" not in out[key]:
+        if (
+            isinstance(value, dict)
+            and "dist" not in value
+            and isinstance(out.get(key), dict)
+            and "dist" not in out[key]
+        ):
             out[key] = _merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -320,6 +340,8 @@ class Scenario:
         for key, value in run.items():
             if value is not None:
                 data["run"][key] = value
+        if run.get("end") is not None:  # events after a shortened run never happen
+            data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
         _cross_checks(data, self.path, self.geography)
         return Scenario(self.path, data, self.geography)
 
@@ -366,7 +388,8 @@ def _cross_checks(data: dict[str, Any], file: str, geo: Geography) -> None:
         raise ScenarioError(file, "run.end", f"{run['end']} must be after run.start {run['start']}")
     if run["initial_control"] not in geo.control:
         raise ScenarioError(
-            file, "run.initial_control",
+            file,
+            "run.initial_control",
             f"{run['initial_control']!r} has no control column; allowed: " + ", ".join(sorted(geo.control)),
         )
     cs = data["junta"]["conscription"]["start"]
@@ -375,13 +398,18 @@ def _cross_checks(data: dict[str, Any], file: str, geo: Geography) -> None:
     for i, ev in enumerate(data["events"]):
         if not run["start"] <= ev["date"] <= run["end"]:
             raise ScenarioError(
-                file, f"events[{i}].date",
+                file,
+                f"events[{i}].date",
                 f"{ev['date']} is outside the run ({run['start']} to {run['end']})",
             )
     dates = [ev["date"] for ev in data["events"]]
     if dates != sorted(dates):
         i = next(i for i in range(1, len(dates)) if dates[i] < dates[i - 1])
-        raise ScenarioError(file, f"events[{i}].date", f"{dates[i]} comes before the previous event ({dates[i - 1]}); list events in date order")
+        raise ScenarioError(
+            file,
+            f"events[{i}].date",
+            f"{dates[i]} comes before the previous event ({dates[i - 1]}); list events in date order",
+        )
 
 
 def load_scenario(path: str | Path, geography: Geography | None = None) -> Scenario:

@@ -95,7 +95,9 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     if len(home) == 0:
         return
     key = fac[home] * n_nodes + node[home]
-    groups, first, group_of, count = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    groups, first, group_of, count = np.unique(
+        key, return_index=True, return_inverse=True, return_counts=True
+    )
     gf, gu = groups // n_nodes, groups % n_nodes
     owner, v = _edges(m, gu)
     of = gf[owner]

@@ -1,0 +1,209 @@
+"""The `sim` command. Mistakes a user can make end in one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from sim.errors import UserError
+
+EXIT_USER = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + traceback
+        raise UserError(f"{self.prog}: {message}")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _ensemble_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=min(2, os.cpu_count() or 1),
+        help="parallel worker processes (default: up to 2)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("serial", "process", "dask"),
+        default=None,
+        help="where replicates run (default: process, or serial with 1 worker)",
+    )
+    p.add_argument(
+        "--address", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _executor(args) -> str:
+    return args.executor or ("serial" if args.workers == 1 else "process")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sim", description="Agent-based simulation of Myanmar's civil war.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run a scenario's replicates into a results directory")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--replicates", type=_positive)
+    p.add_argument("--seed", type=_seed)
+    p.add_argument("--until", type=_date, help="stop after this date (YYYY-MM-DD)")
+    p.add_argument("--out", type=Path, help="results directory (default: results/<scenario name>)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    _ensemble_args(p)
+
+    p = sub.add_parser("check", help="validate scenario files without running them")
+    p.add_argument("scenario", type=Path, nargs="+")
+
+    p = sub.add_parser("plot", help="fan charts, end-state distributions and maps of results")
+    p.add_argument("results", type=Path, nargs="+")
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("compare", help="run scenarios with common random numbers; plots and a table")
+    p.add_argument("scenario", type=Path, nargs="+")
+    p.add_argument("--replicates", type=_positive)
+    p.add_argument("--seed", type=_seed)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--resume", action="store_true")
+    _ensemble_args(p)
+    return parser
+
+
+def _load(path: Path, **run):
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    return scenario.with_run(**run) if any(v is not None for v in run.values()) else scenario
+
+
+def _run_one(scenario, out: Path, args) -> int:
+    from sim.analysis import text_summary
+    from sim.ensemble import run_ensemble
+    from sim.results import load_results
+
+    report = run_ensemble(
+        scenario,
+        out,
+        executor=_executor(args),
+        workers=args.workers,
+        resume=args.resume,
+        address=args.address,
+        progress=not args.quiet,
+    )
+    for fail in report.failures:
+        print(
+            f"sim: replicate {fail['replicate']} (seed {fail['seed']}, spawn_key {fail['spawn_key']}) "
+            f"failed: {fail['error']}",
+            file=sys.stderr,
+        )
+    if report.interrupted:
+        print(
+            f"sim: interrupted: {report.done} of {report.total} replicates saved in {out}; "
+            f"continue with --resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if report.done:
+        print(text_summary(load_results(out)))
+    print(f"{report.done} of {report.total} replicates in {out}")
+    return 1 if report.failures else 0
+
+
+def cmd_run(args) -> int:
+    scenario = _load(args.scenario, replicates=args.replicates, seed=args.seed, end=args.until)
+    out = args.out or Path("results") / args.scenario.stem
+    return _run_one(scenario, out, args)
+
+
+def cmd_check(args) -> int:
+    for path in args.scenario:
+        scenario = _load(path)
+        print(
+            f"{path}: ok ({scenario.name}; {scenario.start} to {scenario.end}, "
+            f"{scenario.data['run']['replicates']} replicates)"
+        )
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from sim.plots import plot_all
+    from sim.results import load_results
+
+    runs = [load_results(p) for p in args.results]
+    for path in plot_all(runs, args.out):
+        print(path)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from sim.analysis import compare_table, write_table
+    from sim.plots import plot_all
+    from sim.results import load_results
+
+    scenarios = [_load(p, replicates=args.replicates, seed=args.seed) for p in args.scenario]
+    if args.seed is None:  # common random numbers: every run uses the first file's seed
+        seed = scenarios[0].data["run"]["seed"]
+        scenarios = [s.with_run(seed=seed) for s in scenarios]
+    if args.replicates is None:
+        n = scenarios[0].data["run"]["replicates"]
+        scenarios = [s.with_run(replicates=n) for s in scenarios]
+    dirs = []
+    for path, scenario in zip(args.scenario, scenarios, strict=True):
+        out = args.out / "runs" / path.stem
+        status = _run_one(scenario, out, args)
+        if status:
+            return status
+        dirs.append(out)
+    runs = [load_results(d) for d in dirs]
+    table = compare_table(runs)
+    for path in (*write_table(table, args.out, "comparison"), *plot_all(runs, args.out)):
+        print(path)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "plot": cmd_plot, "compare": cmd_compare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"sim: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("sim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
