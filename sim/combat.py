@@ -81,11 +81,13 @@ def allocate_air(m: ConflictModel, P: SimpleNamespace, assault: np.ndarray) -> n
     if k == 0:
         return np.zeros(m.geo.n)
     if jp.air_doctrine == "preemptive":
-        w = assault * 1.0
+        junta_attacks = assault & (SIDE[m.holder] == 1)
+        opening = assault & (m.engaged_days < 3)
+        w = assault * 1.0 + 2.0 * junta_attacks + 2.0 * opening
     else:
         sieged = assault & (m.holder == 0) & (m.engaged_days >= m.p.model.air_delay_days)
         reprisal = (SIDE[m.holder] == 1) & (m.day - m.captured_day <= 14)
-        w = sieged * 1.0 + reprisal * 0.5
+        w = sieged * 1.0 + reprisal * 1.0
     w = w * (1 + P.R_raw)
     if w.sum() <= 0:
         return np.zeros(m.geo.n)
@@ -129,7 +131,7 @@ def resolve(m: ConflictModel) -> None:
     _share_losses(m, P.rebel, cas_r, P.R_raw)
     m.killed += (cas_j.sum(), cas_r.sum())
     for fac in m.resistance_factions:
-        fac.ammo = max(0.0, fac.ammo - float((P.Rf_raw[fac.index] * intensity).sum()))
+        fac.ammo = max(0.0, fac.ammo - mp.ammo_use * float((P.Rf_raw[fac.index] * intensity).sum()))
 
     _morale(m, P, assault, cas_j, pj, pr)
     _outposts(m, P, assault, pj, pr)

@@ -120,16 +120,10 @@ class ConflictModel(mesa.Model):
         held = np.flatnonzero(self.holder == 0)
         garrison_total = jp.strength * (1 - jp.mobile_share)
         # troops sit in the outposts around each town and, above all, in command
-        # headquarters, capitals, border gates and corridor towns
-        w = (
-            2
-            + self.outposts_base
-            + 40 * g.hq
-            + 30 * g.capital
-            + 5 * g.crossing
-            + 3 * g.corridor
-            + g.population / 2e4
-        )[held]
+        # headquarters, capitals, border gates and corridor towns; front towns get more
+        front = np.array([len(p) > 0 for p in g.presence[self.p.run.initial_control]])
+        base = 2 + self.outposts_base + 40 * g.hq + 30 * g.capital + 5 * g.crossing + 3 * g.corridor
+        w = (base * (1 + front) + g.population / 2e4)[held]
         for node, s in zip(held, garrison_total * w / w.sum(), strict=True):
             self.spawn_unit(Formation, 0, int(node), s, jp.quality, jp.morale, GARRISON, HOLD)
         bases = self.junta_bases()
@@ -259,7 +253,8 @@ class ConflictModel(mesa.Model):
         if key not in self._fields:
             g = self.geo
             held = self.holder == 0
-            dist, _ = bfs_field(g.neighbours, held & (g.hq | g.capital), held)
+            # headquarters and capitals by road; coastal towns by sea (the navy) [AP-2023]
+            dist, _ = bfs_field(g.neighbours, held & (g.hq | g.capital | self.coast), held)
             self._fields = {k: v for k, v in self._fields.items() if k[1] == self.holder_version}
             self._fields[key] = (dist, _)
         return self._fields[key][0] >= 0

@@ -345,6 +345,26 @@ class Scenario:
         _cross_checks(data, self.path, self.geography)
         return Scenario(self.path, data, self.geography)
 
+    def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
+        """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked."""
+        data = copy.deepcopy(self.data)
+        checker = _Checker(source, self.geography)
+        for dotted, value in values.items():
+            *parents, last = dotted.split(".")
+            table, spec = (
+                data,
+                {**schema.TOP, "factions": {c: schema.FACTION_FIELDS for c in schema.RESISTANCE}},
+            )
+            for part in parents:
+                if part not in spec or not isinstance(spec[part], dict):
+                    raise ScenarioError(source, dotted, "unknown key" + _suggest(part, tuple(spec)))
+                table, spec = table[part], spec[part]
+            if last not in spec or isinstance(spec[last], dict):
+                raise ScenarioError(source, dotted, "unknown key" + _suggest(last, tuple(spec)))
+            table[last] = checker.value(value, spec[last], dotted)
+        _cross_checks(data, self.path, self.geography)
+        return Scenario(self.path, data, self.geography)
+
     def sample(self, rng: np.random.Generator) -> SimpleNamespace:
         """Draw every uncertain parameter once, in schema order, into plain values."""
 

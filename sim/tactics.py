@@ -111,7 +111,9 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     ratio_v = (power[owner] + P.R[v]) / (P.J_def[v] + 1.0)
     ok = hostile & offensive[of] & (ratio_v >= mp.attack_ratio) & (movable[owner] > 0)
     coordinated = m.rng.random(len(groups)) < m.p.resistance.coordination
-    score = np.where(coordinated[owner], m.value[v] * np.minimum(ratio_v, 3.0), m.rng.random(len(v)))
+    # coordinated commanders concentrate on the best target, above all one allies already assault
+    joint = 1.0 + 2.0 * (P.R_attack[v] > 0)
+    score = np.where(coordinated[owner], m.value[v] * np.minimum(ratio_v, 3.0) * joint, m.rng.random(len(v)))
     target = _best(owner, score, ok, len(groups))
     g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
     g_mode = np.where(target >= 0, ATTACK, HOLD)
