@@ -111,7 +111,16 @@ class Faction(mesa.Agent):
         if self.pool >= size / 2:
             node = m.recruit_node(self.index)
             if node is not None:
-                m.spawn_unit(RebelUnit, self.index, node, self.pool, self.params.quality, 1.0, REBEL, HOLD)
+                m.spawn_unit(
+                    RebelUnit,
+                    self.index,
+                    node,
+                    self.pool,
+                    self.params.quality,
+                    m.p.resistance.morale,
+                    REBEL,
+                    HOLD,
+                )
                 self.pool = 0.0
         self.update_posture()
 

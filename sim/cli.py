@@ -185,6 +185,9 @@ def cmd_compare(args) -> int:
             return status
         dirs.append(out)
     runs = [load_results(d) for d in dirs]
+    if len({r.label for r in runs}) < len(runs):  # same names: tell them apart by file
+        for res, path in zip(runs, args.scenario, strict=True):
+            res.name = f"{res.label} ({path.stem})"
     table = compare_table(runs)
     for path in (*write_table(table, args.out, "comparison"), *plot_all(runs, args.out)):
         print(path)

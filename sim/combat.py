@@ -110,7 +110,8 @@ def resolve(m: ConflictModel) -> None:
     mp = m.p.model
     P = powers(m)
     engaged = (P.J_raw > 0) & (P.R_raw > 0)
-    assault = engaged & (((P.R_attack > 0) & (m.holder == 0)) | ((P.J_attack > 0) & (SIDE[m.holder] == 1)))
+    # an assault on a town, or a junta clearance of the countryside around its own town
+    assault = engaged & (((P.R_attack > 0) & (m.holder == 0)) | (P.J_attack > 0))
     intensity = np.where(assault, 1.0, mp.harassment) * engaged
     air = allocate_air(m, P, assault)
     air = air * (P.R_raw > 0)
@@ -133,7 +134,7 @@ def resolve(m: ConflictModel) -> None:
     for fac in m.resistance_factions:
         fac.ammo = max(0.0, fac.ammo - mp.ammo_use * float((P.Rf_raw[fac.index] * intensity).sum()))
 
-    _morale(m, P, assault, cas_j, pj, pr)
+    _morale(m, P, assault, cas_j, cas_r, pj, pr, air)
     _outposts(m, P, assault, pj, pr)
     _breaks(m, P, assault)
     _captures(m)
@@ -148,21 +149,33 @@ def resolve(m: ConflictModel) -> None:
     m.displaced += fled.sum()
 
 
-def _morale(m, P, assault, cas_j, pj, pr) -> None:
-    """Junta morale falls with losses and adverse odds under assault, and in cut-off
-    garrisons; it recovers toward its baseline when not engaged."""
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+
+def _morale(m, P, assault, cas_j, cas_r, pj, pr, air) -> None:
+    """Morale of both sides falls with losses and adverse odds under assault (air
+    strikes shake the resistance, isolation the junta) and recovers toward its
+    baseline out of combat; broken units give up the fight [Epstein 2002: action
+    when a threshold is crossed]."""
     f = m.forces
     mp, jp = m.p.model, m.p.junta
-    junta = f.view("alive") & (f.view("faction") == 0)
+    alive = f.view("alive")
+    side = SIDE[f.view("faction")]
     node = f.view("node")
     morale = f.view("morale")
-    frac = np.divide(cas_j, P.J_raw, out=np.zeros_like(cas_j), where=P.J_raw > 0)
-    odds = np.maximum(0.0, np.divide(pr, pj, out=np.zeros_like(pr), where=pj > 0) - 1)
-    loss = (mp.morale_shock * frac + mp.morale_pressure * odds * assault) * (1.5 - jp.leadership)
-    loss = loss + mp.isolation_morale * ~P.supplied
-    at = node[junta]
-    recover = mp.morale_recovery * (jp.morale - morale[junta]) * ~assault[at]
-    morale[junta] = np.clip(morale[junta] - loss[at] + np.maximum(recover, 0.0), 0.0, 1.0)
+    odds_j = np.maximum(0.0, _ratio(pr, pj) - 1) * assault
+    odds_r = np.maximum(0.0, _ratio(pj, pr) - 1) * assault
+    loss_j = (mp.morale_shock * _ratio(cas_j, P.J_raw) + mp.morale_pressure * odds_j) * (1.5 - jp.leadership)
+    loss_j = loss_j + mp.isolation_morale * ~P.supplied
+    loss_r = mp.morale_shock * _ratio(cas_r, P.R_raw) + mp.morale_pressure * odds_r + mp.air_morale * air
+    for mask, loss, base in (
+        (alive & (side == 0), loss_j, jp.morale),
+        (alive & (side == 1), loss_r, m.p.resistance.morale),
+    ):
+        at = node[mask]
+        recover = np.maximum(mp.morale_recovery * (base - morale[mask]), 0.0) * ~assault[at]
+        morale[mask] = np.clip(morale[mask] - loss[at] + recover, 0.0, 1.0)
 
 
 def _outposts(m, P, assault, pj, pr) -> None:
@@ -180,9 +193,9 @@ def _outposts(m, P, assault, pj, pr) -> None:
 
 
 def _breaks(m, P, assault) -> None:
-    """A garrison whose morale breaks under assault gives up: part surrenders (arms to
-    the captor, some men defect), the rest withdraws along a road the junta holds;
-    cut off, all surrender [AP-2023: surrenders, defections, abandoned positions]."""
+    """Junta units whose morale breaks in combat give up: part surrenders (arms to the
+    captor, some men defect), the rest withdraws along a road the junta holds;
+    encircled, all surrender [AP-2023: surrenders, defections, abandoned positions]."""
     f = m.forces
     mp, jp = m.p.model, m.p.junta
     node = f.view("node")
@@ -199,12 +212,13 @@ def _breaks(m, P, assault) -> None:
     for i in broken.tolist():
         u = int(node[i])
         back = [v for v in m.geo.neighbours[u].tolist() if m.holder[v] == 0]
-        cut_off = not P.supplied[u]
-        share = (
-            1.0
-            if not back
-            else min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
-        )
+        if not back:  # encircled: nowhere to go
+            share = 1.0
+        elif m.holder[u] != 0:  # a failed assault: most fall back, stragglers are taken
+            share = 0.25 * mp.surrender_share
+        else:  # a garrison: worse when cut off from supply and badly led
+            cut_off = not P.supplied[u]
+            share = min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
         s = float(f.strength[i]) * share
         captor = m.by_index[int(P.Rf_raw[:, u].argmax())]
         f.strength[i] -= s

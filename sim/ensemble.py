@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -20,6 +21,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,8 +93,10 @@ class SerialExecutor(Executor):
 def make_executor(kind: str, workers: int, address: str | None = None) -> Executor:
     if kind == "serial":
         return SerialExecutor()
-    if kind == "process":
-        return cf.ProcessPoolExecutor(max_workers=workers)
+    if kind == "process":  # forkserver: no fork of a threaded parent
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
     if kind == "dask":
         try:
             from distributed import Client, LocalCluster
@@ -233,6 +237,8 @@ def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resum
                 f"{out}: holds results of a different scenario or seed "
                 f"({manifest.get('scenario_path')}, seed {manifest.get('seed')}); refusing to mix them"
             )
+        for stale in out.glob("*.parquet/.*.tmp"):  # a shard cut off by a kill
+            stale.unlink()
         manifest["replicates"] = replicates
         return manifest
     out.mkdir(parents=True, exist_ok=True)
@@ -313,7 +319,7 @@ def run_ensemble(
                 manifest["failures"] = failures
                 _write_json(out / "manifest.json", manifest)
                 bar.update(len(res.done))
-    except (KeyboardInterrupt, cf.process.BrokenProcessPool):
+    except (KeyboardInterrupt, BrokenProcessPool):
         interrupted = True
         for fut in pending:
             fut.cancel()

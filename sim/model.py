@@ -50,7 +50,7 @@ class ConflictModel(mesa.Model):
         self.engaged_days = np.zeros(geo.n, dtype=np.int64)
         self.captured_day = np.full(geo.n, -10_000, dtype=np.int64)
         self.air_today = np.zeros(geo.n)
-        self.value = self._values()
+        self.value, self.value_junta = self._values()
 
         # cumulative counters, index 0 junta, 1 resistance
         self.killed = np.zeros(2)
@@ -91,12 +91,17 @@ class ConflictModel(mesa.Model):
 
     # --- set-up -----------------------------------------------------------------
 
-    def _values(self) -> np.ndarray:
-        """What a town is worth to fight for: crossings, corridors, mines, seats of power."""
+    def _values(self) -> tuple[np.ndarray, np.ndarray]:
+        """What a town is worth to fight for, to the resistance and to the junta.
+
+        Both prize border crossings; the junta's 2025 campaign aimed above all at
+        trade corridors and mines [DW-2025], the resistance also at seats of power.
+        """
         g = self.geo
         base = 1 + np.log1p(g.population / 1e5)
-        weight = 1 + 3 * g.crossing + 1.5 * g.corridor + 1.5 * g.mine + 1.5 * g.capital + 2 * g.hq
-        return base * weight
+        resistance = 1 + 3 * g.crossing + 1.5 * g.corridor + 1.5 * g.mine + 1.5 * g.capital + 2 * g.hq
+        junta = 1 + 3 * g.crossing + 3 * g.corridor + 3 * g.mine + 1 * g.capital + 0.5 * g.hq
+        return base * resistance, base * junta
 
     def _operating_masks(self) -> np.ndarray:
         """Which towns each faction fights over: its declared states, else where it holds or operates."""
@@ -147,6 +152,7 @@ class ConflictModel(mesa.Model):
         g = self.geo
         label = self.p.run.initial_control
         size = self.p.model.rebel_unit_size
+        morale = self.p.resistance.morale
         for f in self.resistance_factions:
             strength = f.params.strength
             if strength <= 0:
@@ -168,7 +174,7 @@ class ConflictModel(mesa.Model):
                     int(node),
                     strength / count,
                     f.params.quality,
-                    1.0,
+                    morale,
                     REBEL,
                     mode,
                 )
@@ -243,6 +249,7 @@ class ConflictModel(mesa.Model):
         f = self.forces
         dead = np.flatnonzero(f.view("alive") & (f.view("strength") < 1.0))
         for i in dead.tolist():
+            self.killed[SIDE[f.faction[i]]] += f.strength[i]  # the last stragglers count as lost
             f.alive[i] = False
             f.strength[i] = 0.0
             self.units[i].remove()

@@ -19,9 +19,11 @@ class Results:
     timeseries: pd.DataFrame
     final_control: pd.DataFrame
 
+    name: str | None = None  # shown in legends and tables; default: the scenario's name
+
     @property
     def label(self) -> str:
-        return self.manifest.get("scenario_name") or self.path.name
+        return self.name or self.manifest.get("scenario_name") or self.path.name
 
     @property
     def end_state(self) -> pd.DataFrame:

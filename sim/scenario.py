@@ -227,6 +227,7 @@ class _Checker:
                     raise self.fail(
                         f"{path}.{key}", f"unknown town {name!r}" + _suggest(name, self.geo.names)
                     )
+        ev["_origin"] = (self.file, path)  # where later checks point to; removed after loading
         return ev
 
 
@@ -246,6 +247,9 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(value)
     events = [e for e in base.get("events", []) if not _removed(e, child.get("remove_events", []))]
+    end = out.get("run", {}).get("end")
+    if end is not None:  # inherited events after a shortened run never happen (as with --until)
+        events = [e for e in events if e["date"] <= end]
     for ev in child.get("events", []):
         if "id" in ev:
             events = [e for e in events if e.get("id") != ev["id"]]
@@ -402,7 +406,9 @@ def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
     return float(np.clip(rng.normal(value["mean"], value["sd"]), lo, hi))
 
 
-def _cross_checks(data: dict[str, Any], file: str, geo: Geography) -> None:
+def _cross_checks(
+    data: dict[str, Any], file: str, geo: Geography, origins: list[tuple[str, str]] | None = None
+) -> None:
     run = data["run"]
     if run["end"] <= run["start"]:
         raise ScenarioError(file, "run.end", f"{run['end']} must be after run.start {run['start']}")
@@ -415,21 +421,20 @@ def _cross_checks(data: dict[str, Any], file: str, geo: Geography) -> None:
     cs = data["junta"]["conscription"]["start"]
     if cs is not None and cs > run["end"]:
         raise ScenarioError(file, "junta.conscription.start", f"{cs} is after run.end {run['end']}")
-    for i, ev in enumerate(data["events"]):
+    events = data["events"]
+    for i, ev in enumerate(events):
+        where, key = origins[i] if origins else (file, f"events[{i}]")
         if not run["start"] <= ev["date"] <= run["end"]:
             raise ScenarioError(
-                file,
-                f"events[{i}].date",
-                f"{ev['date']} is outside the run ({run['start']} to {run['end']})",
+                where, f"{key}.date", f"{ev['date']} is outside the run ({run['start']} to {run['end']})"
             )
-    dates = [ev["date"] for ev in data["events"]]
-    if dates != sorted(dates):
-        i = next(i for i in range(1, len(dates)) if dates[i] < dates[i - 1])
-        raise ScenarioError(
-            file,
-            f"events[{i}].date",
-            f"{dates[i]} comes before the previous event ({dates[i - 1]}); list events in date order",
-        )
+        if i and ev["date"] < events[i - 1]["date"]:
+            raise ScenarioError(
+                where,
+                f"{key}.date",
+                f"{ev['date']} comes before the previous event ({events[i - 1]['date']}); "
+                "list events in date order",
+            )
 
 
 def load_scenario(path: str | Path, geography: Geography | None = None) -> Scenario:
@@ -444,9 +449,9 @@ def load_scenario(path: str | Path, geography: Geography | None = None) -> Scena
         code: _defaults(schema.FACTION_FIELDS, merged.get("factions", {}).get(code, {}))
         for code in schema.RESISTANCE
     }
-    data["events"] = merged.get("events", [])
-    for key in ("events",):
-        data[key] = [_defaults(schema.EVENT_FIELDS, e) | {k: v for k, v in e.items()} for e in data[key]]
+    events = merged.get("events", [])
+    origins = [e.pop("_origin") for e in events]
+    data["events"] = [_defaults(schema.EVENT_FIELDS, e) | e for e in events]
     _required(schema.TOP, data, "", file)
-    _cross_checks(data, file, geo)
+    _cross_checks(data, file, geo, origins)
     return Scenario(shown, data, geo)

@@ -101,6 +101,7 @@ JUNTA_FIELDS = {
 RESISTANCE_FIELDS = {
     "coordination": F(0.5, 0, 1, "synchronised offensive (1) vs loose alignment (0)"),
     "drones": F(0.5, 0, 1, "drone use by the resistance, 0 none .. 1 saturating"),
+    "morale": F(0.8, 0.05, 1, "baseline cohesion of resistance units"),
 }
 
 FACTION_FIELDS = {
@@ -139,13 +140,14 @@ MODEL = {
     "drone_effect": F(0.5, 0, 3, "effectiveness gain at drones = 1"),
     "air_effect": F(1.0, 0, 2, "junta effectiveness gain per air strike on an engagement"),
     "air_kill": F(5, 0, 100, "resistance casualties per air strike"),
+    "air_morale": F(0.02, 0, 1, "resistance morale lost per air strike on its position"),
     "air_delay_days": Field("int", 4, 0, 60, help="reactive doctrine: days before strikes arrive"),
-    "outpost_area_km2": F(600, 10, 10_000, "area one junta outpost stands for"),
+    "outpost_area_km2": F(300, 10, 10_000, "area one junta outpost stands for"),
     "outpost_fall_rate": F(0.05, 0, 1, "daily chance an outpost falls at even odds"),
     "arms_per_outpost": F(20, 0, 1000, "weapons captured with an outpost"),
     "morale_shock": F(0.8, 0, 50, "morale lost per share of strength lost in a day"),
     "morale_pressure": F(0.003, 0, 1, "daily morale loss per unit of adverse force ratio"),
-    "morale_recovery": F(0.01, 0, 1, "daily morale recovery toward baseline"),
+    "morale_recovery": F(0.03, 0, 1, "daily morale recovery toward baseline"),
     "isolation_morale": F(0.01, 0, 1, "daily morale loss of a garrison cut from supply"),
     "morale_break": F(0.1, 0, 1, "morale at which a garrison gives up the town"),
     "surrender_share": F(0.4, 0, 1, "share surrendering (vs withdrawing) when a garrison breaks"),

@@ -48,6 +48,20 @@ def _best(owner: np.ndarray, score: np.ndarray, ok: np.ndarray, n_owner: int) ->
     return best
 
 
+def _fall_back(m: ConflictModel, idx: np.ndarray, safe) -> np.ndarray:
+    """Move units to the first neighbouring town where `safe(town)`; returns those with none."""
+    node = m.forces.view("node")
+    dest = []
+    for i in idx.tolist():
+        back = [v for v in m.geo.neighbours[node[i]].tolist() if safe(v)]
+        dest.append(back[0] if back else -1)
+    dest = np.array(dest, dtype=np.int64)
+    go = idx[dest >= 0]
+    m.move_units(go, dest[dest >= 0])
+    m.forces.mode[go] = HOLD
+    return idx[dest < 0]
+
+
 def move(m: ConflictModel) -> None:
     """Today's decisions of every unit not on the march."""
     for name in ("busy", "rest"):
@@ -79,19 +93,18 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     fighting = inside & ~cease[fac]
     mode[fighting & (mode == GUERRILLA) & offensive[fac] & (ratio >= mp.attack_ratio)] = ATTACK
     mode[fighting & (mode == ATTACK) & ~offensive[fac]] = GUERRILLA
-    retreat = np.flatnonzero(fighting & (mode == ATTACK) & (ratio < mp.retreat_ratio))
-    dest = []
-    for i in retreat.tolist():
-        back = [v for v in m.geo.neighbours[node[i]].tolist() if SIDE[m.holder[v]] != 0]
-        dest.append(back[0] if back else -1)
-    dest = np.array(dest, dtype=np.int64)
-    mode[retreat[dest < 0]] = GUERRILLA
-    go = retreat[dest >= 0]
-    m.move_units(go, dest[dest >= 0])
-    mode[go] = HOLD
+    pressed = (mode == ATTACK) | (P.J_attack[node] > 0)  # assaulting, or hunted by a clearance
+    broken = f.view("morale") < mp.morale_break
+    retreat = np.flatnonzero(fighting & ((pressed & (ratio < mp.retreat_ratio)) | broken))
+    stuck = _fall_back(m, retreat, lambda v: SIDE[m.holder[v]] != 0)
+    mode[stuck] = GUERRILLA
+
+    # defenders whose morale broke under a junta assault abandon the town
+    fleeing = np.flatnonzero(ready & (SIDE[m.holder[node]] == 1) & (P.J_attack[node] > 0) & broken)
+    _fall_back(m, fleeing, lambda v: SIDE[m.holder[v]] != 0 and P.J_attack[v] == 0)
 
     # units in friendly towns, decided per (faction, town) group
-    home = np.flatnonzero(ready & (SIDE[m.holder[node]] != 0))
+    home = np.flatnonzero(ready & (SIDE[m.holder[node]] != 0) & ~np.isin(np.arange(f.n), fleeing))
     if len(home) == 0:
         return
     key = fac[home] * n_nodes + node[home]
@@ -103,10 +116,13 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     of = gf[owner]
     hostile = (m.holder[v] == 0) & ~cease[of] & m.operating[of, v]
     front = np.bincount(owner, hostile, len(groups)) > 0
-    keeper = np.zeros(len(home), dtype=bool)
+    # a faction keeps one unit in a front town it holds, and all of them while junta
+    # forces mass against it
+    danger = _threat(m, P) / (P.R_def + 1.0)
     keeps = (m.holder[gu] == gf) & front
-    keeper[first[keeps]] = True
-    movable = count - keeps
+    hold_all = (m.holder[gu] == gf) & (danger[gu] > 0.5)
+    keeper = (keeps[group_of] & np.isin(np.arange(len(home)), first)) | hold_all[group_of]
+    movable = np.where(hold_all, 0, count - keeps)
     power = P.Rf[gf, gu] * movable / count
     ratio_v = (power[owner] + P.R[v]) / (P.J_def[v] + 1.0)
     ok = hostile & offensive[of] & (ratio_v >= mp.attack_ratio) & (movable[owner] > 0)
@@ -118,9 +134,17 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
     g_mode = np.where(target >= 0, ATTACK, HOLD)
 
-    # no assault: answer a neighbouring friendly town under junta assault, else march to the front
-    need = (SIDE[m.holder[v]] == 1) & (P.J_attack[v] > 0) & m.operating[of, v] & (movable[owner] > 0)
-    help_ = _best(owner, P.J_attack[v], need, len(groups))
+    # no assault: reinforce the neighbouring friendly town most outmatched by the junta
+    # forces assaulting it or massing next to it, if worse off than this one; else march
+    # to the front
+    need = (
+        (SIDE[m.holder[v]] == 1)
+        & (danger[v] > 1.0)
+        & (danger[v] > danger[gu[owner]])
+        & m.operating[of, v]
+        & (movable[owner] > 0)
+    )
+    help_ = _best(owner, danger[v], need, len(groups))
     answer = (target < 0) & (help_ >= 0) & (m.rng.random(len(groups)) < REINFORCE_CHANCE)
     g_dest = np.where(answer, v[np.maximum(help_, 0)], g_dest)
     idle = (g_dest < 0) & ~front & (m.rng.random(len(groups)) < REDEPLOY_CHANCE)
@@ -134,6 +158,15 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     idx = home[go]
     m.move_units(idx, unit_dest[go])
     mode[idx] = g_mode[group_of[go]]
+
+
+def _threat(m: ConflictModel, P: SimpleNamespace) -> np.ndarray:
+    """Junta power that can strike each town: assaulting it, or on the roads next to it."""
+    indptr, nbr, _ = m.geo.csr
+    src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
+    near = np.zeros(m.geo.n)
+    np.add.at(near, src, P.J[nbr] * (m.holder[nbr] == 0))
+    return near + P.J * (P.J_attack > 0)
 
 
 def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
@@ -164,7 +197,7 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     owner, v = _edges(m, nodes)
     ratio_v = (mobile_power[owner] + P.J[v]) / (P.R_def[v] + 1.0)
     ok = m.junta_targets[v] & (SIDE[m.holder[v]] == 1) & (ratio_v >= mp.attack_ratio)
-    target = _best(owner, m.value[v] * np.minimum(ratio_v, 3.0), ok, len(nodes))
+    target = _best(owner, m.value_junta[v] * np.minimum(ratio_v, 3.0), ok, len(nodes))
     g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
     g_mode = np.where(target >= 0, ATTACK, HOLD)
     # a formation leaves a contested town only if what stays can hold it
@@ -174,6 +207,10 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     g_dest = np.where(can_leave, g_dest, -1)
     step = (g_dest < 0) & can_leave & react & (m.junta_dist[nodes] > 0)
     g_dest = np.where(step, m.junta_next[nodes], g_dest)
+    # on the offensive, formations kept in a contested town clear its countryside
+    # [DW-2025: retaking highways and trade routes]
+    clearing = (g_dest < 0) & (P.R[nodes] > 0) & m.junta.offensive
+    mode[here] = np.where(clearing[group_of], ATTACK, HOLD)
     unit_dest = g_dest[group_of]
     go = np.flatnonzero(unit_dest >= 0)
     m.move_units(here[go], unit_dest[go])
@@ -207,7 +244,7 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
         cand = np.flatnonzero((SIDE[m.holder] == 1) & ~cease[m.holder] & near_junta)
         if len(cand):
             noise = np.exp(m.rng.normal(0.0, 1.0 - jp.leadership, len(cand)))
-            score = m.value[cand] / (r_def[cand] + 200.0) * noise
+            score = m.value_junta[cand] / (r_def[cand] + 200.0) * noise
             mobile = (m.forces.view("kind") == MOBILE) & m.forces.view("alive")
             k = max(1, int(mobile.sum()) // 3)
             targets[cand[np.argsort(-score)[:k]]] = True

@@ -1,0 +1,50 @@
+"""Shared fixtures: the shipped map and scenarios, and small fast scenarios for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.geography import load_geography
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+S2023 = SCENARIOS / "2023_operation_1027.toml"
+S2025 = SCENARIOS / "2025_counteroffensive.toml"
+
+
+@pytest.fixture(scope="session")
+def geo():
+    return load_geography()
+
+
+@pytest.fixture(scope="session")
+def s2023():
+    return load_scenario(S2023)
+
+
+@pytest.fixture(scope="session")
+def s2025():
+    return load_scenario(S2025)
+
+
+def write_scenario(folder: Path, text: str, name: str = "test.toml") -> Path:
+    """A scenario file next to copies of the shipped ones, so `extends` works."""
+    for src in (S2023, S2025):
+        target = folder / src.name
+        if not target.exists():
+            target.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SHORT_2023 = """
+extends = "2023_operation_1027.toml"
+name = "short 2023"
+[run]
+end = 2023-11-15
+replicates = 4
+"""

@@ -1,0 +1,146 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from tests.conftest import SHORT_2023, write_scenario
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_run_writes_the_results_contract_and_prints_a_summary(tmp_path, capsys):
+    path = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    out = tmp_path / "out"
+    status = main(["run", str(path), "--replicates", "3", "--seed", "5", "--out", str(out), "--workers", "1"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "towns_junta" in printed and "3 of 3 replicates" in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["replicates_done"] == 3
+    assert pd.read_parquet(out / "timeseries.parquet")["replicate"].nunique() == 3
+    assert len(pd.read_parquet(out / "final_control.parquet")) == 3 * 187
+
+
+def test_until_shortens_the_run(tmp_path):
+    path = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "run",
+                str(path),
+                "--replicates",
+                "1",
+                "--until",
+                "2023-11-01",
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert ts["date"].max() == pd.Timestamp("2023-11-01") and len(ts) == 6
+
+
+BAD_ARGS = {
+    "unknown key": ("[junta]\ndrone = 1\n", [], "junta.drone"),
+    "zero replicates": ("", ["--replicates", "0"], "--replicates"),
+    "bad until": ("", ["--until", "1st of May"], "--until"),
+    "until before start": ("", ["--until", "2020-01-01"], "run.end"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ARGS))
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, case):
+    extra, args, needle = BAD_ARGS[case]
+    path = write_scenario(tmp_path, SHORT_2023 + extra, "bad.toml")
+    out = tmp_path / "out"
+    proc = run_cli("run", str(path), "--out", str(out), *args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_missing_file_and_unknown_command(tmp_path):
+    proc = run_cli("run", str(tmp_path / "nope.toml"))
+    assert proc.returncode == 2 and "file not found" in proc.stderr
+    proc = run_cli("fly")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_check_accepts_the_shipped_scenarios():
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "scenarios").rglob("*.toml"))
+    assert main(["check", *map(str, files)]) == 0
+
+
+def test_compare_runs_plots_and_table(tmp_path):
+    a = write_scenario(tmp_path, SHORT_2023, "a.toml")
+    b = write_scenario(tmp_path, SHORT_2023 + '[china]\nstance = "pro_junta"\nembargo = true\n', "b.toml")
+    out = tmp_path / "cmp"
+    assert (
+        main(["compare", str(a), str(b), "--replicates", "4", "--out", str(out), "--workers", "1", "--quiet"])
+        == 0
+    )
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"].unique()) == ["short 2023 (a)", "short 2023 (b)"]
+    assert {"median", "p10", "p90", "diff_mean", "diff_low", "diff_high"} <= set(table.columns)
+    first = table[table["scenario"] == table["scenario"].iloc[0]]
+    assert (first["diff_mean"].fillna(0) == 0).all()  # the first run against itself
+    for name in ("fan_towns_junta.png", "end_state.png", "map_junta_control.png", "comparison.md"):
+        assert (out / name).stat().st_size > 1000
+    assert main(["plot", str(out / "runs" / "a"), "--out", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / "fan_displaced.png").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_a_killed_run_resumes_to_the_same_tables(tmp_path, sig):
+    path = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    full, part = tmp_path / "full", tmp_path / "part"
+    base = ["run", str(path), "--replicates", "40", "--workers", "1", "--quiet"]
+    assert run_cli(*base, "--out", str(full)).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *base, "--out", str(part)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    shards = part / "timeseries.parquet"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (shards.is_dir() and list(shards.glob("part-*"))):
+        time.sleep(0.05)
+    os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "--resume" in err
+    done = json.loads((part / "manifest.json").read_text())["replicates_done"]
+    assert done < 40  # killed before the end
+    shards = [p.name for p in part.rglob("*.parquet") if p.is_file()]
+    assert all(name.startswith("part-") for name in shards)  # no half-written shard in view
+    resumed = run_cli(*base, "--out", str(part), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    for table in ("timeseries", "final_control"):
+        a = pd.read_parquet(full / f"{table}.parquet").sort_values(["replicate"], kind="stable")
+        b = pd.read_parquet(part / f"{table}.parquet").sort_values(["replicate"], kind="stable")
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))

@@ -1,0 +1,110 @@
+import json
+
+import pandas as pd
+import pytest
+
+from sim import ensemble
+from sim.ensemble import run_ensemble
+from sim.errors import UserError
+from sim.results import load_results
+from sim.scenario import load_scenario
+from tests.conftest import SHORT_2023, write_scenario
+
+
+@pytest.fixture
+def short(tmp_path):
+    return load_scenario(write_scenario(tmp_path, SHORT_2023, "short.toml")).with_run(replicates=12)
+
+
+def _tables(path):
+    res = load_results(path)
+    return res.timeseries, res.final_control
+
+
+def test_results_identical_for_any_executor_and_worker_count(tmp_path, short):
+    run_ensemble(short, tmp_path / "serial", executor="serial", workers=1, progress=False)
+    run_ensemble(short, tmp_path / "two", executor="process", workers=2, progress=False)
+    for a, b in zip(_tables(tmp_path / "serial"), _tables(tmp_path / "two"), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+        assert a.to_csv().encode() == b.to_csv().encode()
+
+
+def test_results_contract(tmp_path, short):
+    report = run_ensemble(short, tmp_path / "out", executor="serial", progress=False)
+    assert report.done == 12 and not report.failures
+    ts, fc = _tables(tmp_path / "out")
+    for col in (
+        "replicate",
+        "day",
+        "date",
+        "junta_area_share",
+        "junta_population_share",
+        "towns_junta",
+        "towns_resistance",
+        "outposts_lost",
+        "china_crossings_junta",
+        "junta_strength",
+        "resistance_strength",
+        "junta_casualties",
+        "resistance_casualties",
+        "displaced",
+    ):
+        assert col in ts.columns
+    assert len(ts) == 12 * short.days
+    assert ts["junta_area_share"].between(0, 1).all()
+    assert list(fc.columns[:4]) == ["replicate", "town", "town_id", "controller"] or {
+        "replicate",
+        "town",
+        "controller",
+        "side",
+    } <= set(fc.columns)
+    assert len(fc) == 12 * short.geography.n
+    assert set(fc["side"]) <= {"junta", "resistance", "neutral"}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["replicates_done"] == 12
+    assert manifest["mesa_agents_at_start"] > 100
+    assert manifest["scenario"]["run"]["seed"] == 2023
+    assert "spawn_key" in manifest["seeds"]
+
+
+def test_resume_completes_to_the_same_tables(tmp_path, short):
+    full = tmp_path / "full"
+    run_ensemble(short, full, executor="serial", progress=False)
+    part = tmp_path / "part"
+    run_ensemble(short.with_run(replicates=5), part, executor="serial", progress=False)
+    with pytest.raises(UserError, match="--resume"):
+        run_ensemble(short, part, executor="serial", progress=False)
+    report = run_ensemble(short, part, executor="serial", resume=True, progress=False)
+    assert report.done == 12
+    for a, b in zip(_tables(full), _tables(part), strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_resume_refuses_another_scenario_or_seed(tmp_path, short):
+    out = tmp_path / "out"
+    run_ensemble(short.with_run(replicates=2), out, executor="serial", progress=False)
+    with pytest.raises(UserError, match="different scenario or seed"):
+        run_ensemble(short.with_run(seed=99), out, executor="serial", resume=True, progress=False)
+    with pytest.raises(UserError, match="different scenario or seed"):
+        run_ensemble(
+            short.with_values({"junta.drones": 0.9}), out, executor="serial", resume=True, progress=False
+        )
+
+
+def test_a_failing_replicate_is_reported_and_the_others_kept(tmp_path, short, monkeypatch):
+    real = ensemble.run_replicate
+
+    def flaky(scenario, seed, replicate):
+        if replicate == 3:
+            raise RuntimeError("boom")
+        return real(scenario, seed, replicate)
+
+    monkeypatch.setattr(ensemble, "run_replicate", flaky)
+    report = run_ensemble(short, tmp_path / "out", executor="serial", progress=False)
+    assert [f["replicate"] for f in report.failures] == [3]
+    assert report.failures[0]["seed"] == 2023 and "boom" in report.failures[0]["error"]
+    ts, _ = _tables(tmp_path / "out")
+    assert sorted(ts["replicate"].unique()) == [r for r in range(12) if r != 3]
+    monkeypatch.setattr(ensemble, "run_replicate", real)
+    report = run_ensemble(short, tmp_path / "out", executor="serial", resume=True, progress=False)
+    assert report.done == 12 and not report.failures

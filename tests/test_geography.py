@@ -1,0 +1,73 @@
+import networkx as nx
+import numpy as np
+
+from sim.geography import CENSUS_2014, LAND_AREA_KM2
+from sim.schema import FACTIONS
+
+BRIEF_PLACES = [
+    "Laukkaing",
+    "Lashio",
+    "Loikaw",
+    "Myawaddy",
+    "Sittwe",
+    "Kyaukphyu",
+    "Manaung",
+    "Paletwa",
+    "Mogok",
+    "Mongmit",
+    "Muse",
+    "Mandalay",
+    "Chinshwehaw",
+    "Naypyidaw",
+    "Yangon",
+    "Myitkyina",
+]
+FRONT_STATES = ["Shan", "Rakhine", "Chin", "Kachin", "Kayah", "Kayin", "Sagaing", "Magway"]
+
+
+def test_map_covers_the_country(geo):
+    assert geo.n >= 120
+    assert abs(geo.area.sum() / LAND_AREA_KM2 - 1) < 0.02
+    assert abs(geo.population.sum() / CENSUS_2014 - 1) < 0.05
+    assert set(FRONT_STATES) <= set(geo.states)
+    assert len(geo.states) == 15
+
+
+def test_places_named_in_the_brief_are_on_the_map(geo):
+    missing = [p for p in BRIEF_PLACES if geo.find(p) is None]
+    assert not missing
+    assert geo.find("Momeik") == geo.find("Mongmit")  # aliases resolve
+
+
+def test_roads_connect_every_town(geo):
+    g = geo.graph()
+    assert nx.is_connected(g)
+    assert (geo.edge_km > 0).all()
+    assert set(geo.edge_kind) <= {"road", "river"}
+
+
+def test_initial_control_for_both_dates(geo):
+    for label in ("2023", "2025"):
+        assert set(geo.control[label]) <= set(FACTIONS)
+    junta_2023 = (geo.control["2023"] == "JUNTA").mean()
+    junta_2025 = (geo.control["2025"] == "JUNTA").mean()
+    assert junta_2023 > junta_2025  # the junta had lost ground by mid-2025
+    lost = geo.china_crossing & (geo.control["2023"] == "JUNTA") & (geo.control["2025"] != "JUNTA")
+    assert lost.sum() >= 4  # China crossings lost in and after Operation 1027
+
+
+def test_mandalay_lashio_muse_corridor(geo):
+    corridor = [geo.find(t) for t in ("Mandalay", "Lashio", "Muse")]
+    assert all(geo.corridor[i] for i in corridor)
+    on_corridor = geo.graph().subgraph(np.flatnonzero(geo.corridor).tolist())
+    path = nx.shortest_path(on_corridor, corridor[0], corridor[2])
+    assert corridor[1] in path
+
+
+def test_neighbours_are_symmetric(geo):
+    for i, nbrs in enumerate(geo.neighbours):
+        for j in nbrs:
+            assert i in geo.neighbours[j]
+    indptr, nbr, _km = geo.csr
+    assert len(nbr) == 2 * len(geo.edge_a)
+    assert np.all(np.diff(indptr) >= 1)

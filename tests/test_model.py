@@ -1,0 +1,122 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Uwsa
+from sim.forces import SIDE
+from sim.metrics import COLUMNS
+from sim.replicate import build_model, run_replicate
+from sim.schema import FACTIONS
+
+CUMULATIVE = [
+    c
+    for c in COLUMNS
+    if c
+    in (
+        "outposts_lost",
+        "junta_casualties",
+        "resistance_casualties",
+        "junta_surrendered",
+        "displaced",
+        "air_strikes",
+    )
+]
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(s2023):
+    short = s2023.with_run(end=dt.date(2023, 11, 20))
+    a = run_replicate(short, 11, 3).timeseries
+    b = run_replicate(short, 11, 3).timeseries
+    c = run_replicate(short, 11, 4).timeseries
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+def test_agents_are_mesa_agents_on_the_map(s2025):
+    m = build_model(s2025, 1, 0)
+    kinds = {type(a) for a in m.agents}
+    assert {Formation, RebelUnit, Faction, JuntaCommand, China, Uwsa} <= kinds
+    for unit in m.agents_by_type[RebelUnit]:
+        assert unit.cell.coordinate == m.forces.node[unit.idx]
+    assert m.initial_agents == len(m.agents)
+    m.run()
+    units = [a for a in m.agents if isinstance(a, Formation | RebelUnit)]
+    assert all(m.forces.alive[u.idx] for u in units)
+    assert all(u.cell.coordinate == m.forces.node[u.idx] for u in units)
+
+
+def _check_invariants(m, previous):
+    f = m.forces
+    alive = f.view("alive")
+    # every town has exactly one controller, a known faction
+    assert m.holder.shape == (m.geo.n,)
+    assert ((m.holder >= 0) & (m.holder < len(FACTIONS))).all()
+    # nothing negative
+    assert (f.view("strength") >= 0).all()
+    assert (f.view("strength")[alive] >= 1.0).all()
+    assert (m.outposts >= 0).all() and (m.residents >= 0).all()
+    for fac in m.resistance_factions:
+        assert fac.ammo >= 0 and fac.arms >= -1e-9 and fac.pool >= 0
+    # people are conserved: start + recruits - losses - desertions = now
+    now = m.people()
+    pools = np.array([0.0, sum(x.pool for x in m.resistance_factions)])
+    expected = m.initial_people + m.recruited - m.killed - m.surrendered - m.deserted
+    assert np.allclose(now + pools, expected, rtol=1e-9, atol=1e-6)
+    # the displaced never exceed the population
+    assert m.displaced <= m.geo.population.sum()
+    assert np.isclose(m.residents.sum() + m.displaced, m.geo.population.sum())
+    # cumulative counts never fall
+    row = m.recorder.values[m.day - 1]
+    if previous is not None:
+        for col in CUMULATIVE:
+            k = COLUMNS.index(col)
+            assert row[k] >= previous[k]
+    return row
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), replicate=st.integers(0, 50), which=st.sampled_from(["2023", "2025"]))
+def test_invariants_hold_every_day(s2023, s2025, seed, replicate, which):
+    scenario = s2023 if which == "2023" else s2025.with_run(end=dt.date(2025, 8, 15))
+    m = build_model(scenario, seed, replicate)
+    previous = None
+    for _ in range(m.days):
+        m.step()
+        previous = _check_invariants(m, previous)
+
+
+def test_ceasefire_faction_is_not_attacked_and_handover_happens(s2025):
+    m = build_model(s2025, 5, 0)
+    mndaa = FACTIONS.index("MNDAA")
+    start = m.holder == mndaa
+    mogok, mongmit = m.geo.find("Mogok"), m.geo.find("Mongmit")
+    m.run()
+    assert (m.holder[start] == mndaa).all()  # the junta honours the Kunming ceasefire
+    assert m.holder[mogok] == 0 and m.holder[mongmit] == 0  # handed over in late November
+
+
+def test_units_stay_inside_their_operating_states(s2023):
+    m = build_model(s2023, 2, 1)
+    m.run()
+    f = m.forces
+    rebels = f.view("alive") & (SIDE[f.view("faction")] == 1)
+    for i in np.flatnonzero(rebels):
+        fac = f.faction[i]
+        node = f.node[i]
+        ok = m.operating[fac, node] or m.holder[node] == fac
+        assert ok or any(m.operating[fac, v] for v in m.geo.neighbours[node])
+
+
+@pytest.mark.parametrize("label", ["2023", "2025"])
+def test_record_matches_state(s2023, s2025, label):
+    scenario = s2023 if label == "2023" else s2025
+    m = build_model(scenario.with_run(end=scenario.start + dt.timedelta(days=9)), 3, 0)
+    m.run()
+    last = dict(zip(COLUMNS, m.recorder.values[-1], strict=True))
+    assert last["towns_junta"] == (m.holder == 0).sum()
+    assert last["towns_resistance"] == (SIDE[m.holder] == 1).sum()
+    assert 0 <= last["junta_area_share"] <= last["junta_held_area_share"] <= 1
+    assert last["junta_strength"] == pytest.approx(m.people()[0])

@@ -1,0 +1,169 @@
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+
+from sim.errors import ScenarioError
+from sim.scenario import load_scenario
+from tests.conftest import write_scenario
+
+
+def test_shipped_scenarios_load(s2023, s2025):
+    assert s2023.start == dt.date(2023, 10, 27)
+    assert s2025.start == dt.date(2025, 6, 1) and s2025.end == dt.date(2025, 12, 28)
+    assert s2025.data["junta"]["air_doctrine"] == "preemptive"
+    assert s2023.data["china"]["stance"] == "pro_resistance"
+    kinds = [e["kind"] for e in s2025.data["events"]]
+    assert kinds.count("ceasefire") == 2 and "handover" in kinds
+
+
+def test_extends_overrides_and_keeps_the_rest(tmp_path, s2025):
+    path = write_scenario(
+        tmp_path,
+        """
+extends = "2025_counteroffensive.toml"
+name = "2025 without the embargo"
+remove_events = ["tnla_ceasefire", "tnla_handover"]
+[china]
+embargo = false
+[junta.conscription]
+monthly_intake = 2000
+""",
+    )
+    s = load_scenario(path)
+    assert s.data["china"]["embargo"] is False
+    assert s.data["china"]["stance"] == "pro_junta"  # inherited
+    assert s.data["junta"]["conscription"]["monthly_intake"] == 2000
+    assert s.data["junta"]["conscription"]["training_days"] == 90  # inherited within a table
+    assert [e.get("id") for e in s.data["events"]] == ["mndaa_ceasefire"]
+    assert s.data["junta"]["drones"] == s2025.data["junta"]["drones"]
+
+
+def test_distributions_are_drawn_once_per_replicate_within_bounds(s2023):
+    draws = [s2023.sample(np.random.default_rng(i)).junta.strength for i in range(200)]
+    assert min(draws) >= 60000 and max(draws) <= 80000
+    assert np.std(draws) > 1000
+    again = s2023.sample(np.random.default_rng(0)).junta.strength
+    assert again == draws[0]
+
+
+def test_with_values_checks_keys_and_values(s2025):
+    s = s2025.with_values({"junta.drones": 0.1, "factions.AA.strength": 1000})
+    assert s.data["junta"]["drones"] == 0.1 and s.data["factions"]["AA"]["strength"] == 1000
+    with pytest.raises(ScenarioError, match="drones"):
+        s2025.with_values({"junta.drones": 3})
+    with pytest.raises(ScenarioError, match="did you mean 'drones'"):
+        s2025.with_values({"junta.drone": 0.3})
+
+
+def test_until_drops_later_events(s2025):
+    s = s2025.with_run(end=dt.date(2025, 9, 1))
+    assert all(e["date"] <= dt.date(2025, 9, 1) for e in s.data["events"])
+
+
+BASE = """
+extends = "2023_operation_1027.toml"
+name = "bad"
+"""
+
+BAD = {
+    "invalid toml": ('name = "x"\n[run\nstart = 2023-01-01', "", "invalid TOML"),
+    "unknown key": (BASE + "[junta]\ndrone = 0.5\n", "junta.drone", "did you mean 'drones'"),
+    "unknown nested key": (
+        BASE + "[junta.conscription]\nmonthly_intak = 5\n",
+        "junta.conscription.monthly_intak",
+        "did you mean 'monthly_intake'",
+    ),
+    "wrong type": (BASE + '[junta]\ndrones = "lots"\n', "junta.drones", "must be a number"),
+    "out of range": (BASE + "[junta]\ndrones = 1.5\n", "junta.drones", "out of range"),
+    "negative intake": (
+        BASE + "[junta.conscription]\nmonthly_intake = -5\n",
+        "junta.conscription.monthly_intake",
+        "out of range",
+    ),
+    "bad choice": (
+        BASE + '[junta]\nair_doctrine = "pre-emptive"\n',
+        "junta.air_doctrine",
+        "did you mean 'preemptive'",
+    ),
+    "impossible bounds": (
+        BASE + '[junta]\nleadership = { dist = "uniform", low = 0.8, high = 0.2 }\n',
+        "junta.leadership",
+        "impossible bounds",
+    ),
+    "unknown distribution": (
+        BASE + '[junta]\nleadership = { dist = "gauss", mean = 0.5 }\n',
+        "junta.leadership.dist",
+        "unknown distribution",
+    ),
+    "bad sd": (
+        BASE + '[junta]\nleadership = { dist = "normal", mean = 0.5, sd = 0 }\n',
+        "junta.leadership.sd",
+        "sd must be > 0",
+    ),
+    "end before start": (BASE + "[run]\nend = 2023-01-01\n", "run.end", "must be after run.start"),
+    "event outside run": (
+        BASE + '[[events]]\ndate = 2030-01-01\nkind = "ceasefire"\nfaction = "TNLA"\n',
+        "events[0].date",
+        "outside the run",
+    ),
+    "events out of order": (
+        BASE + '[[events]]\ndate = 2023-11-02\nkind = "defensive"\nfaction = "KIA"\n',
+        "events[0].date",
+        "date order",
+    ),
+    "unknown faction": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "ceasefire"\nfaction = "XYZ"\n',
+        "events[0].faction",
+        "allowed",
+    ),
+    "unknown faction table": (BASE + "[factions.WA]\nstrength = 5\n", "factions.WA", "unknown faction"),
+    "unknown town": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "ceasefire"\nfaction = "TNLA"\n'
+        'hand_over = ["Mogokk"]\n',
+        "events[0].hand_over",
+        "did you mean 'Mogok'",
+    ),
+    "missing event key": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "handover"\nfaction = "TNLA"\n',
+        "events[0].towns",
+        "missing",
+    ),
+    "unknown state": (
+        BASE + '[factions.AA]\noperating_states = ["Arakan"]\n',
+        "factions.AA.operating_states",
+        "unknown state",
+    ),
+    "zero replicates": (BASE + "[run]\nreplicates = 0\n", "run.replicates", "out of range"),
+    "negative replicates": (BASE + "[run]\nreplicates = -3\n", "run.replicates", "out of range"),
+    "missing extends": ('extends = "nowhere.toml"\nname = "x"\n', "extends", "file not found"),
+    "no name": ('[run]\nstart = 2023-01-01\nend = 2023-02-01\ninitial_control = "2023"\n', "name", "missing"),
+    "bad control": (BASE + '[run]\ninitial_control = "2024"\n', "run.initial_control", "allowed: 2023, 2025"),
+    "bad date": (BASE + '[run]\nstart = "27 Oct"\n', "run.start", "must be a date"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_files_name_file_key_and_what_is_allowed(tmp_path, case):
+    text, key, message = BAD[case]
+    path = write_scenario(tmp_path, text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.file.endswith("test.toml")
+    assert err.value.key == key
+    assert message in err.value.message
+    assert "\n" not in str(err.value)
+
+
+def test_circular_extends(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\nname = "a"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\nname = "b"\n')
+    with pytest.raises(ScenarioError, match=re.escape("circular extends: a.toml -> b.toml -> a.toml")):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    path = write_scenario(tmp_path, 'name = "x"\n\n[run\n')
+    with pytest.raises(ScenarioError, match="line 3"):
+        load_scenario(path)
