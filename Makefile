@@ -18,12 +18,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
+	rm -rf $(DEMO_OUT)
 	$(BIN)/sim compare scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml \
 		--replicates $(DEMO_REPLICATES) --workers 2 --out $(DEMO_OUT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -51,10 +51,11 @@ class Field:
             "date": "a date (YYYY-MM-DD)",
             "strlist": "a list of strings",
         }[self.kind]
+        fmt = (lambda x: f"{int(x):,}") if self.kind == "int" else (lambda x: f"{x:g}")
         if self.low is not None and self.high is not None:
-            text += f" from {self.low:g} to {self.high:g}"
+            text += f" from {fmt(self.low)} to {fmt(self.high)}"
         elif self.low is not None:
-            text += f" of at least {self.low:g}"
+            text += f" of at least {fmt(self.low)}"
         if self.uncertain:
             text += " (or a distribution table)"
         return text
@@ -89,9 +90,13 @@ JUNTA_FIELDS = {
     "morale": F(0.5, 0.05, 1, "baseline cohesion of formations"),
     "leadership": F(0.5, 0, 1, "command competence: reaction, targeting, orderly withdrawal"),
     "drones": F(0.2, 0, 1, "drone use, 0 none .. 1 in every operation"),
-    "air_doctrine": Field("str", "reactive", choices=("reactive", "preemptive")),
+    "air_doctrine": Field(
+        "str", "reactive", choices=("reactive", "preemptive"), help="strikes after a siege, or at its start"
+    ),
     "air_strikes_per_day": F(2.3, 0, 100, "mean air strikes a day, nationwide"),
-    "posture": Field("str", "defensive", choices=("defensive", "offensive")),
+    "posture": Field(
+        "str", "defensive", choices=("defensive", "offensive"), help="hold and reinforce, or retake towns"
+    ),
     "unit_size": Field("float", 1500, 100, 20_000, help="strength of a mobile formation"),
     "desertion_rate": F(0.002, 0, 0.05, "daily desertion share at zero morale"),
     "recruitment_per_day": F(50, 0, 10_000, "voluntary recruits a day"),
@@ -107,7 +112,9 @@ RESISTANCE_FIELDS = {
 FACTION_FIELDS = {
     "strength": F(0, 0, 500_000, "fighters at the start"),
     "quality": F(0.6, 0.05, 1, "training and equipment"),
-    "posture": Field("str", "defensive", choices=("defensive", "offensive")),
+    "posture": Field(
+        "str", "defensive", choices=("defensive", "offensive"), help="assault junta towns, or hold its own"
+    ),
     "operating_states": Field(
         "strlist", None, help="states/regions it fights in (default: where it holds or operates)"
     ),
@@ -117,7 +124,12 @@ FACTION_FIELDS = {
 }
 
 CHINA = {
-    "stance": Field("str", "neutral", choices=("pro_resistance", "neutral", "pro_junta")),
+    "stance": Field(
+        "str",
+        "neutral",
+        choices=("pro_resistance", "neutral", "pro_junta"),
+        help="trade at open China crossings 100/70/40 %; pro_junta adds junta_support",
+    ),
     "embargo": Field("bool", False, help="border trade with resistance-held crossings closed"),
     "trade_income": F(1000, 0, 1_000_000, "ammunition bought a day with the revenue of a border crossing"),
     "junta_support": F(0.1, 0, 1, "materiel gain of the junta when China backs it"),
