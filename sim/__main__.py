@@ -1,3 +1,4 @@
 from sim.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: worker processes re-import this module
+    raise SystemExit(main())

@@ -13,7 +13,7 @@ from sim.results import Results
 HEADLINE = (
     "junta_area_share",
     "junta_population_share",
-    "junta_held_area_share",
+    "junta_full_control_share",
     "towns_junta",
     "towns_resistance",
     "outposts_lost",
@@ -27,7 +27,7 @@ HEADLINE = (
 )
 
 # Change over the run (end minus start) for stock metrics, named "<metric>_change".
-CHANGES = ("towns_junta", "junta_area_share", "towns_AA")
+CHANGES = ("towns_junta", "junta_area_share", "junta_full_control_share", "towns_AA")
 
 
 def end_metrics(res: Results) -> pd.DataFrame:

@@ -96,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--resume", action="store_true")
     _ensemble_args(p)
+    p = sub.add_parser("validate", help="check the brief's stylized facts on fresh ensembles")
+    p.add_argument("scenario", type=Path, nargs="*", help="default: the two shipped scenario files")
+    p.add_argument("--replicates", type=_positive)
+    p.add_argument("--seed", type=_seed)
+    p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
+    _ensemble_args(p)
+
+    p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
+    p.add_argument("results", type=Path)
+    p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
+    p.add_argument("--out", type=Path, help="also write the per-town table here (CSV and Markdown)")
     return parser
 
 
@@ -106,7 +117,7 @@ def _load(path: Path, **run):
     return scenario.with_run(**run) if any(v is not None for v in run.values()) else scenario
 
 
-def _run_one(scenario, out: Path, args) -> int:
+def _run_one(scenario, out: Path, args, summary: bool = True) -> int:
     from sim.analysis import text_summary
     from sim.ensemble import run_ensemble
     from sim.results import load_results
@@ -116,7 +127,7 @@ def _run_one(scenario, out: Path, args) -> int:
         out,
         executor=_executor(args),
         workers=args.workers,
-        resume=args.resume,
+        resume=getattr(args, "resume", False),
         address=args.address,
         progress=not args.quiet,
     )
@@ -128,14 +139,15 @@ def _run_one(scenario, out: Path, args) -> int:
         )
     if report.interrupted:
         print(
-            f"sim: interrupted: {report.done} of {report.total} replicates saved in {out}; "
-            f"continue with --resume",
+            f"sim: {report.error or 'interrupted'}: {report.done} of {report.total} replicates saved "
+            f"in {out}; continue with --resume",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
-    if report.done:
-        print(text_summary(load_results(out)))
-    print(f"{report.done} of {report.total} replicates in {out}")
+        return 1 if report.error else EXIT_INTERRUPTED
+    if summary:
+        if report.done:
+            print(text_summary(load_results(out)))
+        print(f"{report.done} of {report.total} replicates in {out}")
     return 1 if report.failures else 0
 
 
@@ -194,7 +206,58 @@ def cmd_compare(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "plot": cmd_plot, "compare": cmd_compare}
+def cmd_validate(args) -> int:
+    import tempfile
+
+    import pandas as pd
+
+    from sim.analysis import to_markdown, write_table
+    from sim.results import load_results
+    from sim.validation import evaluate
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    paths = args.scenario or [root / "2023_operation_1027.toml", root / "2025_counteroffensive.toml"]
+    scenarios = [_load(p, replicates=args.replicates, seed=args.seed) for p in paths]
+    with tempfile.TemporaryDirectory(prefix="sim-validate-") as tmp:
+        base = args.out or Path(tmp)
+        tables = []
+        for path, scenario in zip(paths, scenarios, strict=True):
+            out = base / "runs" / Path(path).stem
+            status = _run_one(scenario, out, args, summary=False)
+            if status:
+                return status
+            tables.append(evaluate(load_results(out), scenario.geography))
+        table = pd.concat(tables, ignore_index=True)
+        if args.out:
+            write_table(table, args.out, "validation")
+    print(to_markdown(table.drop(columns="source")))
+    failed = int((~table["pass"]).sum())
+    print(f"{len(table) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_score(args) -> int:
+    from sim.analysis import to_markdown, write_table
+    from sim.geography import load_geography
+    from sim.results import load_results
+    from sim.scoring import read_observed, score
+
+    geo = load_geography()
+    table = score(load_results(args.results), read_observed(args.observed, geo), geo)
+    print(to_markdown(table))
+    if args.out:
+        write_table(table, args.out, "scores")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "check": cmd_check,
+    "plot": cmd_plot,
+    "compare": cmd_compare,
+    "validate": cmd_validate,
+    "score": cmd_score,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

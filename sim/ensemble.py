@@ -171,8 +171,8 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def done_replicates(out: Path) -> set[int]:
-    """Replicates whose rows are in the directory's timeseries shards."""
-    folder = out / "timeseries.parquet"
+    """Replicates whose rows are in both tables (final control is written last)."""
+    folder = out / "final_control.parquet"
     if not folder.is_dir():
         return set()
     done: set[int] = set()
@@ -180,6 +180,16 @@ def done_replicates(out: Path) -> set[int]:
         col = pq.read_table(shard, columns=["replicate"]).column("replicate")
         done.update(int(x) for x in col.unique().to_pylist())
     return done
+
+
+def _drop_orphans(out: Path) -> None:
+    """Remove what a kill left half done: temporary files and shards without their pair."""
+    for stale in out.glob("*.parquet/.*.tmp"):
+        stale.unlink()
+    finished = {p.name for p in (out / "final_control.parquet").glob("part-*.parquet")}
+    for shard in (out / "timeseries.parquet").glob("part-*.parquet"):
+        if shard.name not in finished:
+            shard.unlink()
 
 
 class Progress:
@@ -218,6 +228,7 @@ class RunReport:
     total: int
     failures: list[dict[str, Any]]
     interrupted: bool = False
+    error: str | None = None
 
 
 def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resume: bool) -> dict[str, Any]:
@@ -237,8 +248,7 @@ def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resum
                 f"{out}: holds results of a different scenario or seed "
                 f"({manifest.get('scenario_path')}, seed {manifest.get('seed')}); refusing to mix them"
             )
-        for stale in out.glob("*.parquet/.*.tmp"):  # a shard cut off by a kill
-            stale.unlink()
+        _drop_orphans(out)
         manifest["replicates"] = replicates
         return manifest
     out.mkdir(parents=True, exist_ok=True)
@@ -295,6 +305,7 @@ def run_ensemble(
     failures: list[dict[str, Any]] = []
     pool = make_executor(executor, workers, address)
     interrupted = False
+    broken = None
     try:
         window = max(2, 2 * workers)
         chunks = _chunks(todo)
@@ -319,10 +330,11 @@ def run_ensemble(
                 manifest["failures"] = failures
                 _write_json(out / "manifest.json", manifest)
                 bar.update(len(res.done))
-    except (KeyboardInterrupt, BrokenProcessPool):
+    except KeyboardInterrupt:
         interrupted = True
-        for fut in pending:
-            fut.cancel()
+    except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+        interrupted = True
+        broken = f"a worker process died ({exc})"
     finally:
         pool.shutdown(wait=not interrupted, cancel_futures=True)
         bar.close()
@@ -332,10 +344,11 @@ def run_ensemble(
         "interrupted" if interrupted else ("complete" if len(done) == total else "incomplete")
     )
     _write_json(out / "manifest.json", manifest)
-    return RunReport(out, len(done), total, failures, interrupted)
+    return RunReport(out, len(done), total, failures, interrupted, broken)
 
 
 def _store(out: Path, res: ChunkResult) -> None:
+    """Timeseries first, final control last: a chunk counts as done once both are in."""
     for table, frame in res.tables.items():
         path = out / f"{table}.parquet" / f"part-{res.first:07d}.parquet"
         _write_atomic(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))

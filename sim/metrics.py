@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 SIDES = ("junta", "resistance", "neutral")
 
 COLUMNS = (
-    "junta_area_share",  # towns held by the junta with no armed opponent present (full control)
+    "junta_area_share",  # area of the towns the junta holds, contested or not
     "junta_population_share",
-    "junta_held_area_share",  # towns held by the junta, contested or not
+    "junta_full_control_share",  # area of junta towns with no armed opponent present
     "towns_junta",
     "towns_resistance",
     "outposts_lost",
@@ -57,9 +57,9 @@ class Recorder:
         full = junta & ~contested
         by_faction = np.bincount(m.holder, minlength=len(FACTIONS))
         self.values[m.day] = (
-            self._area[full].sum(),
-            self._pop[full].sum(),
             self._area[junta].sum(),
+            self._pop[junta].sum(),
+            self._area[full].sum(),
             junta.sum(),
             (SIDE[m.holder] == 1).sum(),
             m.outposts_lost,

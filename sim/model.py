@@ -159,25 +159,27 @@ class ConflictModel(mesa.Model):
                 continue
             held = self.holder == f.index
             present = np.array([f.code in p for p in g.presence[label]])
-            weight = held * 1.0 + present * 1.5
+            # local guerrilla detachments in the countryside of every town where the
+            # faction operates (the map's presence data); its main force in units of
+            # `rebel_unit_size` over the towns it holds and operates around
+            sites = np.flatnonzero(present)
+            local = self.p.model.guerrilla_share * strength if len(sites) else 0.0
+            count = max(1, round((strength - local) / size))
+            # main forces stand where the faction means to fight: around junta towns on
+            # the offensive, in its own towns on the defensive
+            attack = f.params.posture == "offensive"
+            weight = held * (1.0 if attack else 2.0) + present * 1.0
             if weight.sum() == 0:
                 weight = (self.operating[f.index] & (SIDE[self.holder] != 0)) * 1.0
             if weight.sum() == 0:
                 weight = self.operating[f.index] * 1.0
-            count = max(1, round(strength / size))
-            nodes = self.rng.choice(g.n, size=count, p=weight / weight.sum())
-            for node in nodes:
+            main = self.rng.choice(g.n, size=count, p=weight / weight.sum())
+            placements = [(n, local / len(sites)) for n in sites] + [
+                (n, (strength - local) / count) for n in main
+            ]
+            for node, s in placements:
                 mode = HOLD if SIDE[self.holder[node]] != 0 else GUERRILLA
-                self.spawn_unit(
-                    RebelUnit,
-                    f.index,
-                    int(node),
-                    strength / count,
-                    f.params.quality,
-                    morale,
-                    REBEL,
-                    mode,
-                )
+                self.spawn_unit(RebelUnit, f.index, int(node), s, f.params.quality, morale, REBEL, mode)
 
     # --- helpers used by agents and submodels -------------------------------------
 

@@ -21,7 +21,8 @@ SOURCE = "Source: myanmar-conflict-sim {version}, {n} replicates per run; model 
 
 # metric: (title, unit label, scale)
 FAN_METRICS = {
-    "junta_area_share": ("Territory under full junta control", "share of land area", 1.0),
+    "junta_area_share": ("Territory of the towns the junta holds", "share of land area", 1.0),
+    "junta_full_control_share": ("Territory under full junta control", "share of land area", 1.0),
     "towns_junta": ("Towns held by the junta", "towns", 1.0),
     "outposts_lost": ("Junta outposts lost (cumulative)", "outposts", 1.0),
     "china_crossings_junta": ("China border crossings held by the junta", "crossings", 1.0),
@@ -32,7 +33,7 @@ FAN_METRICS = {
 }
 
 END_METRICS = {
-    "junta_area_share": ("Full junta control at the end", "share of land area"),
+    "junta_full_control_share": ("Full junta control at the end", "share of land area"),
     "towns_junta_change": ("Change in junta-held towns", "towns (end - start)"),
     "towns_AA_change": ("Change in AA-held towns", "towns (end - start)"),
     "outposts_lost": ("Outposts lost", "outposts"),

@@ -171,6 +171,7 @@ MODEL = {
     "ammo_use": F(2.0, 0, 20, "ammunition a fighter uses a day of assault (fighter-days)"),
     "ammo_reserve_days": F(30, 1, 365, "days of full engagement a faction wants in stock"),
     "local_ammo_per_day": F(50, 0, 100_000, "own production and purchases per 1,000 fighters"),
+    "guerrilla_share": F(0.25, 0, 1, "share of a faction in local detachments where it operates"),
     "rebel_unit_size": Field("float", 800, 50, 10_000, help="strength of a resistance unit"),
     "displacement_assault": F(0.004, 0, 1, "daily share of residents fleeing an assault"),
     "displacement_harassment": F(0.0001, 0, 1, "daily share fleeing guerrilla fighting"),

@@ -91,7 +91,8 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     ratio = P.R[node] / (P.J_def[node] + 1.0)
     mode[inside & cease[fac]] = HOLD
     fighting = inside & ~cease[fac]
-    mode[fighting & (mode == GUERRILLA) & offensive[fac] & (ratio >= mp.attack_ratio)] = ATTACK
+    assault = fighting & (mode == GUERRILLA) & offensive[fac] & m.operating[fac, node]
+    mode[assault & (ratio >= mp.attack_ratio)] = ATTACK
     mode[fighting & (mode == ATTACK) & ~offensive[fac]] = GUERRILLA
     pressed = (mode == ATTACK) | (P.J_attack[node] > 0)  # assaulting, or hunted by a clearance
     broken = f.view("morale") < mp.morale_break
@@ -244,9 +245,9 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
         cand = np.flatnonzero((SIDE[m.holder] == 1) & ~cease[m.holder] & near_junta)
         if len(cand):
             noise = np.exp(m.rng.normal(0.0, 1.0 - jp.leadership, len(cand)))
-            score = m.value_junta[cand] / (r_def[cand] + 200.0) * noise
+            score = m.value_junta[cand] / np.sqrt(r_def[cand] + 200.0) * noise
             mobile = (m.forces.view("kind") == MOBILE) & m.forces.view("alive")
-            k = max(1, int(mobile.sum()) // 3)
+            k = max(1, int(mobile.sum()) // 6)
             targets[cand[np.argsort(-score)[:k]]] = True
     staging = np.zeros(m.geo.n, dtype=bool)
     indptr, nbr, _ = m.geo.csr

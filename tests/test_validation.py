@@ -1,0 +1,96 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.errors import UserError
+from sim.results import load_results
+from sim.scoring import read_observed, score
+from sim.validation import CHECKS, evaluate
+from tests.conftest import ROOT
+
+
+def test_validate_passes_for_both_scenarios(tmp_path, capsys):
+    status = main(["validate", "--replicates", "24", "--workers", "2", "--quiet", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "validation.csv")
+    assert status == 0, printed
+    assert table["pass"].all()
+    assert len(table) == sum(len(c.applies_to) for c in CHECKS)
+    assert "passed, 0 failed" in printed
+
+
+def test_a_check_fails_when_the_pattern_is_absent(tmp_path, capsys):
+    """Without the offensive (everyone defensive), the 2023 checks must fail."""
+    text = (ROOT / "scenarios" / "2023_operation_1027.toml").read_text()
+    quiet = text.replace('posture = "offensive"', 'posture = "defensive"')
+    quiet = quiet.split("[[events]]")[0]
+    path = tmp_path / "quiet.toml"
+    path.write_text(quiet)
+    status = main(["validate", str(path), "--replicates", "6", "--workers", "1", "--quiet"])
+    assert status == 1
+    assert "failed" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def dec_2025(tmp_path_factory):
+    out = tmp_path_factory.mktemp("score") / "run"
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "2025_counteroffensive.toml"),
+                "--replicates",
+                "6",
+                "--workers",
+                "1",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return load_results(out)
+
+
+def test_scores_against_the_shipped_observations(dec_2025, geo):
+    observed = read_observed(ROOT / "observed" / "2025-12-28.csv", geo)
+    table = score(dec_2025, observed, geo)
+    towns = table[table["town"] != "ALL"]
+    assert len(towns) == len(observed)
+    assert towns["p_model"].between(0, 1).all()
+    assert np.allclose(towns["brier_model"], (1 - towns["p_model"]) ** 2)
+    overall = table[table["town"] == "ALL"].iloc[0]
+    assert overall["brier_model"] == pytest.approx(towns["brier_model"].mean())
+    # handed-over towns are certain, so the model beats persistence there
+    mogok = towns[towns["town"] == "Mogok"].iloc[0]
+    assert mogok["p_model"] == 1.0 and mogok["brier_persistence"] == 1.0
+
+
+def test_observed_file_errors_are_one_line(tmp_path, geo, dec_2025):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("town,date,side\nMogokk,2025-12-28,junta\n")
+    with pytest.raises(UserError, match="line 2: town: unknown town 'Mogokk'; did you mean 'Mogok'"):
+        read_observed(bad, geo)
+    bad.write_text("town,date,side\nMogok,2025-12-28,army\n")
+    with pytest.raises(UserError, match="side: 'army'; allowed: junta, resistance, neutral"):
+        read_observed(bad, geo)
+    bad.write_text("town,when,side\n")
+    with pytest.raises(UserError, match="missing columns date"):
+        read_observed(bad, geo)
+    early = tmp_path / "early.csv"
+    early.write_text("town,date,side\nMogok,2025-08-01,junta\n")
+    with pytest.raises(UserError, match="--until 2025-08-01"):
+        score(dec_2025, read_observed(early, geo), geo)
+
+
+def test_every_check_has_a_source_and_target():
+    for check in CHECKS:
+        assert check.source and check.target and check.applies_to
+
+
+def test_evaluate_reports_medians(dec_2025, geo):
+    table = evaluate(dec_2025, geo)
+    assert set(table.columns) >= {"check", "target", "median", "p10", "p90", "pass"}
+    assert (table["p10"] <= table["median"]).all() and (table["median"] <= table["p90"]).all()
