@@ -32,7 +32,11 @@ CHANGES = ("towns_junta", "junta_area_share", "junta_full_control_share", "towns
 
 def end_metrics(res: Results) -> pd.DataFrame:
     """One row per replicate: the last day's metrics plus their change since day 0."""
-    ts = res.timeseries
+    return end_metrics_of(res.timeseries)
+
+
+def end_metrics_of(ts: pd.DataFrame) -> pd.DataFrame:
+    """`end_metrics` of a timeseries table."""
     end = ts[ts["day"] == ts["day"].max()].set_index("replicate").sort_index()
     start = ts[ts["day"] == 0].set_index("replicate").sort_index()
     out = end[list(HEADLINE)].astype(float)

@@ -103,6 +103,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
     _ensemble_args(p)
 
+    p = sub.add_parser("attribute", help="Shapley attribution of the difference between two scenarios")
+    p.add_argument("base", type=Path)
+    p.add_argument("target", type=Path)
+    p.add_argument("--replicates", type=_positive, default=20)
+    p.add_argument("--seed", type=_seed, help="default: the target's seed")
+    p.add_argument("--until", type=_date, help="stop the target's run after this date")
+    p.add_argument("--groups", help="comma-separated lever groups (default: all that differ)")
+    p.add_argument("--permutations", type=_positive, default=12, help="sampled orders beyond 5 groups")
+    p.add_argument("--out", type=Path, required=True)
+    _ensemble_args(p)
+
+    p = sub.add_parser("sensitivity", help="global sensitivity to the scenario's uncertain parameters")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    p.add_argument(
+        "--samples", type=_positive, default=8, help="trajectories (morris) or base samples (sobol)"
+    )
+    p.add_argument("--replicates", type=_positive, default=4, help="replicates averaged per sample point")
+    p.add_argument("--metric", default="towns_junta_change")
+    p.add_argument("--seed", type=_seed, help="default: the scenario's seed")
+    p.add_argument("--until", type=_date)
+    p.add_argument("--out", type=Path, required=True)
+    _ensemble_args(p)
+
     p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
     p.add_argument("results", type=Path)
     p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
@@ -250,6 +274,72 @@ def cmd_score(args) -> int:
     return 0
 
 
+def cmd_attribute(args) -> int:
+    from sim.analysis import to_markdown, write_table
+    from sim.attribution import GROUPS, differing_groups, shapley
+    from sim.plots import attribution_chart
+    from sim.sweep import EndStates
+
+    base = _load(args.base)
+    target = _load(args.target, end=args.until)
+    seed = args.seed if args.seed is not None else target.data["run"]["seed"]
+    groups = differing_groups(base, target)
+    if args.groups:
+        chosen = [g.strip() for g in args.groups.split(",")]
+        unknown = [g for g in chosen if g not in GROUPS]
+        if unknown:
+            raise UserError(f"--groups: unknown group {unknown[0]!r}; allowed: " + ", ".join(GROUPS))
+        groups = [g for g in chosen if g in groups]
+    if not groups:
+        raise UserError(f"{args.base} and {args.target} set every lever group alike; nothing to attribute")
+    with EndStates(args.replicates, seed, _executor(args), args.workers, args.address) as run:
+        result = shapley(base, target, run, groups, permutations=args.permutations, seed=seed)
+        runs = run.runs
+    table = result.table
+    args.out.mkdir(parents=True, exist_ok=True)
+    caption = (
+        f"{target.name} with each lever group set back to {base.name}: Shapley values ({result.method}, "
+        f"{result.replicates} paired replicates, {runs} scenario variants, seed {seed}); "
+        "bars 95 % intervals over replicates."
+    )
+    chart = attribution_chart(
+        table, args.out, f"What moved the outcome from {base.name}'s levers to {target.name}'s", caption
+    )
+    print(to_markdown(table))
+    print(caption)
+    for path in (*write_table(table, args.out, "attribution"), chart):
+        print(path)
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    from sim.analysis import CHANGES, HEADLINE, to_markdown, write_table
+    from sim.plots import sensitivity_chart
+    from sim.sensitivity import analyse
+    from sim.sweep import EndStates
+
+    allowed = [*HEADLINE, *(f"{c}_change" for c in CHANGES)]
+    if args.metric not in allowed:
+        raise UserError(f"--metric: unknown metric {args.metric!r}; allowed: " + ", ".join(allowed))
+    scenario = _load(args.scenario, end=args.until)
+    seed = args.seed if args.seed is not None else scenario.data["run"]["seed"]
+    with EndStates(args.replicates, seed, _executor(args), args.workers, args.address) as run:
+        result = analyse(scenario, run, args.method, args.samples, args.metric, seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    caption = (
+        f"{args.method} over {result.points} sample points x {args.replicates} replicates (seed {seed}); "
+        f"seed noise is {result.noise_share:.0%} of the variance of the point means; bars: 95 % intervals."
+    )
+    chart = sensitivity_chart(
+        result.table, args.out, f"{scenario.name}: sensitivity of {args.metric}", caption
+    )
+    print(to_markdown(result.table))
+    print(caption)
+    for path in (*write_table(result.table, args.out, "sensitivity"), chart):
+        print(path)
+    return 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "check": cmd_check,
@@ -257,6 +347,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "validate": cmd_validate,
     "score": cmd_score,
+    "attribute": cmd_attribute,
+    "sensitivity": cmd_sensitivity,
 }
 
 

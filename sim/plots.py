@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from sim.analysis import end_metrics
 from sim.geography import DATA, Geography, load_geography
@@ -180,3 +182,69 @@ def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -
 def plot_all(runs: list[Results], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     return [*fan_charts(runs, out), end_distributions(runs, out), control_maps(runs, out)]
+
+
+def attribution_chart(table: pd.DataFrame, out: Path, title: str, caption: str) -> Path:
+    """Waterfall per metric: each lever group's Shapley value (95 % interval) stacking up
+    from the BASE-levers outcome to the TARGET outcome."""
+    metrics = list(dict.fromkeys(table["metric"]))
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(9, 2.6 * len(metrics) + 1), squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics, strict=True):
+        rows = table[(table["metric"] == metric) & ~table["group"].isin(["sum of parts", "total difference"])]
+        total = table[(table["metric"] == metric) & (table["group"] == "total difference")].iloc[0]
+        start = 0.0
+        for y, (_, r) in enumerate(rows.iterrows()):
+            colour = COLOURS[0] if r["shapley"] >= 0 else COLOURS[1]
+            ax.barh(y, r["shapley"], left=start, color=colour, alpha=0.8)
+            ax.errorbar(
+                start + r["shapley"],
+                y,
+                xerr=[[r["shapley"] - r["low"]], [r["high"] - r["shapley"]]],
+                color="0.2",
+                capsize=3,
+                lw=1,
+            )
+            start += r["shapley"]
+        y = len(rows)
+        ax.barh(y, total["shapley"], color="0.4", alpha=0.8)
+        ax.errorbar(
+            total["shapley"],
+            y,
+            xerr=[[total["shapley"] - total["low"]], [total["high"] - total["shapley"]]],
+            color="0.1",
+            capsize=3,
+        )
+        ax.set_yticks(range(len(rows) + 1), [*rows["group"], "total difference"], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.grid(alpha=0.3, axis="x")
+    fig.suptitle(title)
+    fig.text(0.01, 0.005, textwrap.fill(caption, 160), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    path = out / "attribution.png"
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def sensitivity_chart(table: pd.DataFrame, out: Path, title: str, caption: str) -> Path:
+    """Horizontal bars of the main index with its 95 % interval, most influential first."""
+    index, conf = ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.8))
+    y = np.arange(len(table))
+    ax.barh(y, table[index], xerr=table[conf], color=COLOURS[0], alpha=0.8, capsize=3)
+    if "S1" in table:
+        ax.scatter(table["S1"], y, color=COLOURS[1], zorder=3, label="first-order S1")
+        ax.legend(fontsize=8)
+    ax.set_yticks(y, table["parameter"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Morris μ* (elementary effect)" if index == "mu_star" else "total-order Sobol index ST")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+    fig.text(0.01, 0.005, textwrap.fill(caption, 130), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    path = out / "sensitivity.png"
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

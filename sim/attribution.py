@@ -1,0 +1,151 @@
+"""Why the outcome differs between two scenarios: Shapley values over lever groups.
+
+Starting from TARGET, each lever group is either kept at TARGET's settings or
+set back to BASE's; v(S) is an end-state metric with the groups in S at
+TARGET's settings, averaged over replicates that share their seeds (common
+random numbers). The Shapley value of a group is its average marginal
+contribution over orders of switching the groups (exact over all coalitions
+for few groups, sampled permutations beyond); the parts add up to
+v(all) - v(none) in every replicate, so also on average.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import Scenario
+
+# group: (scenario keys, event kinds) taken together from BASE or TARGET
+GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "conscription": (("junta.strength", "junta.conscription"), ()),
+    "drones and air doctrine": (
+        ("junta.drones", "junta.air_doctrine", "junta.air_strikes_per_day", "resistance.drones"),
+        (),
+    ),
+    "China stance and embargo": (("china.stance", "china.embargo"), ("embargo", "china_stance")),
+    "UWSA supply line": (("uwsa.supply",), ("uwsa_supply",)),
+    "ceasefires": ((), ("ceasefire", "ceasefire_end", "handover")),
+    "leadership": (("junta.leadership",), ()),
+    "coordination of the resistance": (("resistance.coordination",), ()),
+    "junta offensive posture": (("junta.posture",), ()),
+}
+
+METRICS = ("towns_junta_change", "junta_area_share_change", "junta_full_control_share", "outposts_lost")
+EXACT_UP_TO = 5  # groups; beyond, sampled permutations
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    for part in dotted.split("."):
+        data = data[part]
+    return data
+
+
+def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data[part]
+    data[last] = copy.deepcopy(value)
+
+
+def differing_groups(base: Scenario, target: Scenario) -> list[str]:
+    """Groups whose settings differ between the two scenarios (the others contribute nothing)."""
+    out = []
+    for name, (keys, kinds) in GROUPS.items():
+        settings = any(_get(base.data, k) != _get(target.data, k) for k in keys)
+        events = [[e for e in s.data["events"] if e["kind"] in kinds] for s in (base, target)]
+        if settings or events[0] != events[1]:
+            out.append(name)
+    return out
+
+
+def mix(base: Scenario, target: Scenario, on: frozenset[str], groups: list[str]) -> Scenario:
+    """TARGET with every group in `groups` but not in `on` set back to BASE."""
+    data = copy.deepcopy(target.data)
+    start, end = data["run"]["start"], data["run"]["end"]
+    for name in groups:
+        if name in on:
+            continue
+        keys, kinds = GROUPS[name]
+        for key in keys:
+            _set(data, key, _get(base.data, key))
+        kept = [e for e in data["events"] if e["kind"] not in kinds]
+        moved = [e for e in base.data["events"] if e["kind"] in kinds and start <= e["date"] <= end]
+        data["events"] = sorted(kept + copy.deepcopy(moved), key=lambda e: e["date"])
+    return Scenario(target.path, data, target.geography)
+
+
+def coalitions(k: int, permutations: int, rng: np.random.Generator) -> tuple[list[tuple[int, ...]], str]:
+    """Orders of switching groups on: all of them (exact) or a sample."""
+    if k <= EXACT_UP_TO:
+        return list(itertools.permutations(range(k))), "exact"
+    return [tuple(rng.permutation(k)) for _ in range(permutations)], f"{permutations} sampled permutations"
+
+
+@dataclass
+class Attribution:
+    table: pd.DataFrame  # group x metric: mean, low, high
+    method: str
+    replicates: int
+
+
+def shapley(
+    base: Scenario,
+    target: Scenario,
+    evaluate: Callable[[Scenario], pd.DataFrame],
+    groups: list[str] | None = None,
+    permutations: int = 12,
+    seed: int = 0,
+    metrics: tuple[str, ...] = METRICS,
+) -> Attribution:
+    """Shapley values of the lever groups; `evaluate` runs a scenario and returns end metrics
+    (one row per replicate, same replicates for every scenario)."""
+    groups = groups if groups is not None else differing_groups(base, target)
+    orders, method = coalitions(len(groups), permutations, np.random.default_rng(seed))
+    cache: dict[frozenset[str], np.ndarray] = {}
+
+    def value(on: frozenset[str]) -> np.ndarray:
+        if on not in cache:
+            cache[on] = evaluate(mix(base, target, on, groups))[list(metrics)].to_numpy(float)
+        return cache[on]
+
+    phi = np.zeros((len(groups), *value(frozenset()).shape))
+    for order in orders:
+        on: frozenset[str] = frozenset()
+        before = value(on)
+        for i in order:
+            on = on | {groups[i]}
+            after = value(on)
+            phi[i] += after - before
+            before = after
+    phi /= len(orders)
+    total = value(frozenset(groups)) - value(frozenset())
+    n = total.shape[0]
+    rows = []
+
+    def row(name: str, per_replicate: np.ndarray) -> None:
+        mean = per_replicate.mean(axis=0)
+        half = 1.96 * per_replicate.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else mean * np.nan
+        for j, metric in enumerate(metrics):
+            rows.append(
+                {
+                    "group": name,
+                    "metric": metric,
+                    "shapley": mean[j],
+                    "low": mean[j] - half[j],
+                    "high": mean[j] + half[j],
+                }
+            )
+
+    for i, name in enumerate(groups):
+        row(name, phi[i])
+    row("sum of parts", phi.sum(axis=0))
+    row("total difference", total)
+    return Attribution(pd.DataFrame(rows), method, n)
