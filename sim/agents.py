@@ -83,9 +83,8 @@ class Faction(mesa.Agent):
 
     @property
     def strength(self) -> float:
-        f = self.model.forces
-        mask = f.view("alive") & (f.view("faction") == self.index)
-        return float(f.view("strength")[mask].sum())
+        """Fighters in the faction's units at the start of the day."""
+        return float(self.model.faction_strength[self.index])
 
     def update_posture(self) -> None:
         """Offence when chosen, not in ceasefire and stocked; defence otherwise."""

@@ -68,6 +68,16 @@ class Geography:
         return np.cumsum(indptr), dst[order], km[order]
 
     @functools.cached_property
+    def _edge_keys(self) -> np.ndarray:
+        indptr, nbr, _ = self.csr
+        return np.repeat(np.arange(self.n), np.diff(indptr)) * self.n + nbr  # sorted, as the CSR
+
+    def road_km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Length of the road from a[i] to b[i] (they must be neighbours)."""
+        pos = np.searchsorted(self._edge_keys, np.asarray(a) * self.n + np.asarray(b))
+        return self.csr[2][pos]
+
+    @functools.cached_property
     def neighbours(self) -> tuple[np.ndarray, ...]:
         indptr, nbr, _ = self.csr
         return tuple(nbr[indptr[i] : indptr[i + 1]] for i in range(self.n))

@@ -64,6 +64,7 @@ class ConflictModel(mesa.Model):
 
         self.forces = Forces()
         self.units: list[Unit] = []
+        self.faction_strength = np.array([getattr(params.factions.get(c), "strength", 0.0) for c in FACTIONS])
         self.junta = JuntaCommand(self, params.junta)
         self.resistance_factions = [
             Faction(self, code, FACTIONS.index(code), params.factions[code], side=1) for code in RESISTANCE
@@ -234,14 +235,8 @@ class ConflictModel(mesa.Model):
         if len(idx) == 0:
             return
         f = self.forces
-        indptr, nbr, km = self.geo.csr
         src = f.node[idx]
-        lengths = np.zeros(len(idx))
-        for k, (a, b) in enumerate(zip(src.tolist(), dest.tolist(), strict=True)):
-            if a != b:
-                lo, hi = indptr[a], indptr[a + 1]
-                j = lo + np.searchsorted(nbr[lo:hi], b)
-                lengths[k] = km[j]
+        lengths = np.where(src == dest, 0.0, self.geo.road_km(src, dest))
         f.node[idx] = dest
         f.busy[idx] = np.maximum(1, np.ceil(lengths / self.p.model.move_km_per_day)).astype(np.int64)
         for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
@@ -352,6 +347,11 @@ class ConflictModel(mesa.Model):
         self.date = self.start + dt.timedelta(days=self.day)
         for ev in self.events.get(self.date, ()):
             self.apply_event(ev)
+        f = self.forces
+        alive = f.view("alive")
+        self.faction_strength = np.bincount(
+            f.view("faction")[alive], f.view("strength")[alive], minlength=len(FACTIONS)
+        )
         self.china.step()
         self.uwsa.step()
         self.factions.shuffle_do("step")
