@@ -7,24 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.metrics import COLUMNS, FACTION_TOWNS
 from sim.results import Results
 
 # End-state metrics reported by `sim run`, `sim compare` and the tables.
-HEADLINE = (
-    "junta_area_share",
-    "junta_population_share",
-    "junta_full_control_share",
-    "towns_junta",
-    "towns_resistance",
-    "outposts_lost",
-    "china_crossings_junta",
-    "junta_strength",
-    "resistance_strength",
-    "junta_casualties",
-    "resistance_casualties",
-    "junta_surrendered",
-    "displaced",
-)
+HEADLINE = tuple(c for c in COLUMNS if c != "air_strikes" and c not in FACTION_TOWNS)
 
 # Change over the run (end minus start) for stock metrics, named "<metric>_change".
 CHANGES = ("towns_junta", "junta_area_share", "junta_full_control_share", "towns_AA")

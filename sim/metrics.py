@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sim.model import ConflictModel
 
 SIDES = ("junta", "resistance", "neutral")
+FACTION_TOWNS = tuple(f"towns_{code}" for code in RESISTANCE)
 
 COLUMNS = (
     "junta_area_share",  # area of the towns the junta holds, contested or not
@@ -29,7 +30,7 @@ COLUMNS = (
     "junta_surrendered",
     "displaced",
     "air_strikes",
-    *(f"towns_{code}" for code in RESISTANCE),
+    *FACTION_TOWNS,
 )
 
 
