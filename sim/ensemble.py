@@ -149,6 +149,11 @@ class _DaskExecutor(Executor):
             raise
         return cls(client, cluster)
 
+    @property
+    def slots(self) -> int:
+        """Worker threads the scheduler has now (on a remote cluster, more than --workers)."""
+        return max(1, sum(self.client.nthreads().values()))
+
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return self._inner.submit(fn, *args, **kwargs)
 

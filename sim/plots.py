@@ -39,7 +39,7 @@ END_METRICS = {
     "towns_junta_change": ("Change in junta-held towns", "towns (end - start)"),
     "towns_AA_change": ("Change in AA-held towns", "towns (end - start)"),
     "outposts_lost": ("Outposts lost", "outposts"),
-    "displaced": ("Civilians displaced", "people"),
+    "displaced": ("Civilians newly displaced", "thousands of people"),
     "junta_surrendered": ("Junta troops surrendered", "troops"),
 }
 
@@ -82,7 +82,8 @@ def end_distributions(runs: list[Results], out: Path) -> Path:
     ends = [end_metrics(r) for r in runs]
     fig, axes = plt.subplots(2, 3, figsize=(12, 7))
     for ax, (metric, (title, unit)) in zip(axes.flat, END_METRICS.items(), strict=True):
-        data = [e[metric].to_numpy() for e in ends]
+        scale = 1e-3 if unit.startswith("thousands") else 1.0
+        data = [e[metric].to_numpy() * scale for e in ends]
         parts = ax.violinplot(data, showmedians=True, showextrema=False)
         for body, colour in zip(parts["bodies"], COLOURS, strict=False):
             body.set_facecolor(colour)
@@ -116,7 +117,9 @@ def _outline(ax) -> None:
 def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -> Path:
     """Each town coloured by the probability the junta holds it at the end, one panel per run."""
     geo = geo or load_geography()
-    fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 8), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(runs), figsize=(4.4 * len(runs) + 1.4, 8.4), squeeze=False, layout="constrained"
+    )
     cmap = plt.get_cmap("RdBu_r")
     for ax, res in zip(axes[0], runs, strict=True):
         fc = res.final_control
@@ -133,6 +136,18 @@ def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -
                 lw=1.4 if main else 0.4,
                 zorder=1,
             )
+        neutral = ((fc["side"] == "neutral").groupby(fc["town_id"]).mean() == 1).reindex(list(geo.ids))
+        neutral = neutral.fillna(False).to_numpy(bool)
+        ax.scatter(
+            geo.lon[neutral],
+            geo.lat[neutral],
+            marker="s",
+            s=18,
+            color="0.6",
+            zorder=2,
+            label="held by neutral groups (UWSA, NDAA)",
+        )
+        prob[neutral] = np.nan
         sc = ax.scatter(
             geo.lon,
             geo.lat,
@@ -164,15 +179,17 @@ def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -
         ax.set_xlim(92, 101.5)
         ax.set_ylim(9.5, 28.6)
     fig.colorbar(sc, ax=axes[0].tolist(), shrink=0.6, label="probability the junta holds the town")
-    fig.text(
-        0.01,
-        0.03,
-        "Dark lines: main trade corridors. Labels: state and region capitals. "
-        "Outline: sim/data/BOUNDARIES.md.",
+    version = runs[0].manifest.get("package_version", "")
+    n = min(r.end_state.shape[0] for r in runs)
+    fig.supxlabel(
+        "Dark lines: main trade corridors. Labels: state and region capitals. Grey squares: towns held by "
+        "neutral groups (UWSA, NDAA). Outline: sim/data/BOUNDARIES.md.\n"
+        + SOURCE.format(version=version, n=n),
         fontsize=7,
         color="0.35",
+        x=0.01,
+        ha="left",
     )
-    _caption(fig, runs)
     path = out / "map_junta_control.png"
     fig.savefig(path, dpi=150)
     plt.close(fig)
