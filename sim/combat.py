@@ -21,21 +21,45 @@ if TYPE_CHECKING:
     from sim.model import ConflictModel
 
 
+def _fighters(m: ConflictModel) -> tuple[np.ndarray, ...]:
+    """Masks of junta and resistance units fighting where they stand today."""
+    f = m.forces
+    alive = f.view("alive") & (f.view("busy") == 0)
+    fac = f.view("faction")
+    node = f.view("node")
+    side = SIDE[fac]
+    junta = alive & (side == 0)
+    rebel = alive & (side == 1) & ~m.cease[fac] & ((f.view("mode") != HOLD) | (SIDE[m.holder[node]] == 1))
+    return junta, rebel, fac, node
+
+
+def presence(m: ConflictModel) -> SimpleNamespace:
+    """Raw strengths per town (no multipliers): who is left standing where."""
+    f = m.forces
+    junta, rebel, fac, node = _fighters(m)
+    s = f.view("strength")
+    n_nodes, n_fac = m.geo.n, len(m.codes)
+    attacking = junta & (f.view("mode") == ATTACK)
+    rf_raw = np.bincount(fac[rebel] * n_nodes + node[rebel], s[rebel], n_fac * n_nodes).reshape(
+        n_fac, n_nodes
+    )
+    return SimpleNamespace(
+        J_raw=np.bincount(node[junta], s[junta], n_nodes),
+        J_attack=np.bincount(node[attacking], s[attacking], n_nodes),
+        Rf_raw=rf_raw,
+        R_raw=rf_raw.sum(0),
+    )
+
+
 def powers(m: ConflictModel) -> SimpleNamespace:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
     f = m.forces
     n_nodes = m.geo.n
     n_fac = len(m.codes)
-    alive = f.view("alive") & (f.view("busy") == 0)
-    fac = f.view("faction")
-    node = f.view("node")
+    junta, rebel, fac, node = _fighters(m)
     s = f.view("strength")
     mode = f.view("mode")
-    side = SIDE[fac]
-    cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
-    supply = np.array([x.supply if x is not None else 1.0 for x in m.by_index])
-    junta = alive & (side == 0)
-    rebel = alive & (side == 1) & ~cease[fac] & ((mode != HOLD) | (SIDE[m.holder[node]] == 1))
+    supply = m.supply
     jp, mp = m.p.junta, m.p.model
     eff = s * f.view("quality") * (0.5 + 0.5 * f.view("morale"))
     jmult = (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
@@ -244,7 +268,7 @@ def _captures(m) -> None:
     """A town changes hands when its holder has no fighters left there and the enemy
     has; the victors stay to consolidate it for a while."""
     f = m.forces
-    P = powers(m)
+    P = presence(m)
     lost_j = (m.holder == 0) & (P.J_raw < 1) & (P.R_raw >= 1)
     lost_r = (SIDE[m.holder] == 1) & (P.R_raw < 1) & (P.J_attack >= 1)
     taken = lost_j | lost_r

@@ -331,18 +331,22 @@ def run_ensemble(
     """Run the scenario's replicates into `out`; returns what was done and what failed."""
     seed = scenario.data["run"]["seed"]
     total = scenario.data["run"]["replicates"]
-    manifest = prepare_dir(out, scenario, seed, total, resume)
+    pool = make_executor(executor, workers, address)  # first: a bad --address leaves no folder
+    try:
+        manifest = prepare_dir(out, scenario, seed, total, resume)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     manifest["status"] = "running"
     _write_json(out / "manifest.json", manifest)
     done = done_replicates(out) if resume else set()
     todo = [r for r in range(total) if r not in done]
     bar = Progress(total, len(done), enabled=progress)
     failures: list[dict[str, Any]] = []
-    pool = make_executor(executor, workers, address)
     interrupted = False
     broken = None
     try:
-        window = max(2, 2 * workers)
+        window = max(2, 2 * getattr(pool, "slots", workers))  # a remote cluster may be larger
         chunks = _chunks(todo)
         pending: set[Future] = set()
         while True:

@@ -50,9 +50,7 @@ class Recorder:
         fac = f.view("faction")
         side = SIDE[fac]
         s = f.view("strength")
-        armed = (
-            alive & (side == 1) & ~np.array([bool(x is not None and x.ceasefire) for x in m.by_index])[fac]
-        )
+        armed = alive & (side == 1) & ~m.cease[fac]
         contested = np.bincount(f.view("node")[armed], minlength=m.geo.n) > 0
         junta = m.holder == 0
         full = junta & ~contested

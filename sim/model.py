@@ -87,6 +87,7 @@ class ConflictModel(mesa.Model):
         self.junta_dist = np.full(geo.n, -1)
         self.junta_next = np.full(geo.n, -1)
         self.junta_targets = np.zeros(geo.n, dtype=bool)
+        self._faction_state()
         self.recorder = Recorder(self)
         self.initial_agents = len(self.agents)
 
@@ -263,10 +264,11 @@ class ConflictModel(mesa.Model):
             self._fields[key] = (dist, _)
         return self._fields[key][0] >= 0
 
-    def front_field(self, faction: int, hostile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def front_field(self, faction: int) -> tuple[np.ndarray, np.ndarray]:
         """Hops to the nearest town the faction can attack, through friendly towns it operates in."""
-        key = (faction + 1, self.holder_version)
+        key = (faction + 1, self.holder_version, bool(self.cease[faction]))
         if key not in self._fields:
+            hostile = (self.holder == 0) & self.operating[faction] & ~self.cease[faction]
             passable = (SIDE[self.holder] != 0) & self.operating[faction]
             self._fields[key] = bfs_field(self.geo.neighbours, hostile, passable)
         return self._fields[key]
@@ -355,11 +357,23 @@ class ConflictModel(mesa.Model):
         self.china.step()
         self.uwsa.step()
         self.factions.shuffle_do("step")
+        self._faction_state()
         tactics.move(self)
         combat.resolve(self)
         self.remove_dead()
         self.recorder.record(self)
         self.day += 1
+
+    def _faction_state(self) -> None:
+        """Today's ceasefires, postures and supply by faction index, for the vectorised submodels."""
+        present = [f for f in self.by_index if f is not None]
+        self.cease = np.zeros(len(FACTIONS), dtype=bool)
+        self.offensive = np.zeros(len(FACTIONS), dtype=bool)
+        self.supply = np.ones(len(FACTIONS))
+        for f in present:
+            self.cease[f.index] = f.ceasefire
+            self.offensive[f.index] = f.offensive and f.side == 1
+            self.supply[f.index] = f.supply
 
     def run(self) -> None:
         for _ in range(self.days):

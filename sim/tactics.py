@@ -83,8 +83,7 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     node = f.view("node")
     mode = f.view("mode")
     ready = f.view("alive") & (f.view("busy") == 0) & (f.view("rest") == 0) & (SIDE[fac] == 1)
-    offensive = np.array([bool(x is not None and x.side == 1 and x.offensive) for x in m.by_index])
-    cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
+    offensive, cease = m.offensive, m.cease
 
     # units in a junta-held town's countryside: press the assault, lie low, or fall back
     inside = ready & (m.holder[node] == 0)
@@ -105,7 +104,9 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     _fall_back(m, fleeing, lambda v: SIDE[m.holder[v]] != 0 and P.J_attack[v] == 0)
 
     # units in friendly towns, decided per (faction, town) group
-    home = np.flatnonzero(ready & (SIDE[m.holder[node]] != 0) & ~np.isin(np.arange(f.n), fleeing))
+    staying = ready.copy()
+    staying[fleeing] = False
+    home = np.flatnonzero(staying & (SIDE[m.holder[node]] != 0))
     if len(home) == 0:
         return
     key = fac[home] * n_nodes + node[home]
@@ -122,7 +123,9 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     danger = _threat(m, P) / (P.R_def + 1.0)
     keeps = (m.holder[gu] == gf) & front
     hold_all = (m.holder[gu] == gf) & (danger[gu] > 0.5)
-    keeper = (keeps[group_of] & np.isin(np.arange(len(home)), first)) | hold_all[group_of]
+    is_first = np.zeros(len(home), dtype=bool)
+    is_first[first] = True
+    keeper = (keeps[group_of] & is_first) | hold_all[group_of]
     movable = np.where(hold_all, 0, count - keeps)
     power = P.Rf[gf, gu] * movable / count
     ratio_v = (power[owner] + P.R[v]) / (P.J_def[v] + 1.0)
@@ -150,8 +153,7 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     g_dest = np.where(answer, v[np.maximum(help_, 0)], g_dest)
     idle = (g_dest < 0) & ~front & (m.rng.random(len(groups)) < REDEPLOY_CHANCE)
     for g in np.flatnonzero(idle).tolist():
-        hostile_f = (m.holder == 0) & m.operating[gf[g]] & ~cease[gf[g]]
-        dist, nexthop = m.front_field(int(gf[g]), hostile_f)
+        dist, nexthop = m.front_field(int(gf[g]))
         if dist[gu[g]] > 1:
             g_dest[g] = nexthop[gu[g]]
     unit_dest = g_dest[group_of]
@@ -235,7 +237,7 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
     threatened = held & (P.R_attack > 0)
     targets = np.zeros(m.geo.n, dtype=bool)
     if offensive:
-        cease = np.array([bool(x is not None and x.ceasefire) for x in m.by_index])
+        cease = m.cease
         _, d_rebel = defence(m)
         r_def = P.R * d_rebel
         indptr, nbr, _ = m.geo.csr

@@ -1,0 +1,133 @@
+"""The Dask executor gives the serial executor's tables, on a local cluster and on a remote scheduler.
+
+Skipped unless the optional extra is installed (pip install -e ".[dask]"). Loopback only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+from distributed import Client
+
+from sim.ensemble import _DaskExecutor, make_executor, run_ensemble
+from sim.errors import UserError
+from sim.results import load_results
+from sim.scenario import load_scenario
+from tests.conftest import S2023
+
+HOST = "127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    s = load_scenario(S2023)
+    return s.with_run(end=s.start + dt.timedelta(days=6), replicates=4)
+
+
+@pytest.fixture(scope="module")
+def serial(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "out"
+    run_ensemble(tiny, out, executor="serial", workers=1, progress=False)
+    return load_results(out)
+
+
+def _assert_same(path: Path, serial) -> None:
+    res = load_results(path)
+    assert res.manifest["status"] == "complete" and not res.manifest["failures"]
+    pd.testing.assert_frame_equal(res.timeseries, serial.timeseries)
+    pd.testing.assert_frame_equal(res.final_control, serial.final_control)
+
+
+def test_local_cluster_matches_serial(tiny, serial, tmp_path):
+    report = run_ensemble(tiny, tmp_path / "dask", executor="dask", workers=2, progress=False)
+    assert report.done == 4 and not report.failures and not report.interrupted
+    _assert_same(tmp_path / "dask", serial)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _dask_cli() -> list[str]:
+    exe = Path(sys.executable).parent / "dask"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("dask")
+    if found is None:
+        pytest.skip("the `dask` command is not installed")
+    return [found]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_remote_scheduler_matches_serial(tiny, serial, tmp_path):
+    address = f"tcp://{HOST}:{_free_port()}"
+    dask = _dask_cli()
+    procs: list[subprocess.Popen] = []
+    logs = []
+    try:
+        for name, args in (
+            (
+                "scheduler",
+                ["scheduler", "--host", HOST, "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+            ),
+            (
+                "worker",
+                [
+                    "worker",
+                    address,
+                    "--host",
+                    HOST,
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--local-directory",
+                    str(tmp_path / "dask-worker"),
+                ],
+            ),
+        ):
+            log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed in finally)
+            logs.append(log)
+            procs.append(subprocess.Popen([*dask, *args], stdout=log, stderr=subprocess.STDOUT))
+        with Client(address, timeout="30s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=30)
+        report = run_ensemble(
+            tiny, tmp_path / "remote", executor="dask", workers=1, address=address, progress=False
+        )
+        assert report.done == 4 and not report.failures and not report.interrupted
+        _assert_same(tmp_path / "remote", serial)
+    finally:
+        for proc in reversed(procs):  # worker first, then the scheduler
+            _stop(proc)
+        for log in logs:
+            log.close()
+    assert all(p.poll() is not None for p in procs)
+
+
+def test_unreachable_scheduler_is_a_user_error(monkeypatch):
+    monkeypatch.setattr(_DaskExecutor, "CONNECT_TIMEOUT", "1s")
+    address = f"tcp://{HOST}:{_free_port()}"  # nothing listens there
+    with pytest.raises(UserError, match="cannot reach a Dask scheduler"):
+        make_executor("dask", 1, address)
