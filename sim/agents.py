@@ -56,7 +56,7 @@ class RebelUnit(Unit):
 
 
 class Faction(mesa.Agent):
-    """A resistance or neutral armed group: posture, ceasefire, arms, ammunition and recruits.
+    """A resistance faction: posture, ceasefire, arms, ammunition and recruits.
 
     Ammunition is counted in fighter-days of assault; a faction short of it
     fights less well and, under `shortage_threshold`, turns to defence (as the

@@ -208,7 +208,7 @@ class ConflictModel(mesa.Model):
         return bases if len(bases) else np.flatnonzero(self.holder == 0)
 
     def recruit_node(self, faction: int) -> int | None:
-        """Where a faction's new unit forms: a town it holds nearest the front, else where it operates."""
+        """Where a faction's new unit forms: a random town it holds, else where its units are."""
         f = self.forces
         held = np.flatnonzero(self.holder == faction)
         if len(held) == 0:
