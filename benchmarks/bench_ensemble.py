@@ -344,7 +344,7 @@ def peak_memory(replicates: int, workers: int) -> dict[str, Any]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--replicates", type=int, help="replicates per ensemble in a) (default 40; quick 20)")
+    p.add_argument("--replicates", type=int, help="replicates per ensemble in a) (default 200; quick 20)")
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"default {DEFAULT_JSON}")
     p.add_argument("--quick", action="store_true", help="fewer replicates everywhere, no memory run (d)")
     p.add_argument(
@@ -358,7 +358,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     quick = args.quick
-    n = args.replicates or (20 if quick else 40)
+    n = args.replicates or (20 if quick else 200)
     serial_n = 5 if quick else 20
     agent_n = 2 if quick else 5
     scale_n = 1 if quick else 5

@@ -193,13 +193,11 @@ def _morale(m, P, assault, cas_j, cas_r, pj, pr, air) -> None:
     loss_j = (mp.morale_shock * _ratio(cas_j, P.J_raw) + mp.morale_pressure * odds_j) * (1.5 - jp.leadership)
     loss_j = loss_j + mp.isolation_morale * ~P.supplied
     loss_r = mp.morale_shock * _ratio(cas_r, P.R_raw) + mp.morale_pressure * odds_r + mp.air_morale * air
-    for mask, loss, base in (
-        (alive & (side == 0), loss_j, jp.morale),
-        (alive & (side == 1), loss_r, m.p.resistance.morale),
-    ):
-        at = node[mask]
-        recover = np.maximum(mp.morale_recovery * (base - morale[mask]), 0.0) * ~assault[at]
-        morale[mask] = np.clip(morale[mask] - loss[at] + recover, 0.0, 1.0)
+    junta = side == 0
+    loss = np.where(junta, loss_j[node], loss_r[node])
+    base = np.where(junta, jp.morale, m.p.resistance.morale)
+    recover = np.maximum(mp.morale_recovery * (base - morale), 0.0) * ~assault[node]
+    morale[alive] = np.clip(morale - loss + recover, 0.0, 1.0)[alive]
 
 
 def _outposts(m, P, assault, pj, pr) -> None:
