@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.errors import UserError
@@ -26,7 +27,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _int_at_least(low: int):
+def _int_at_least(low: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
