@@ -237,12 +237,7 @@ def attribution_chart(table: pd.DataFrame, out: Path, title: str, caption: str) 
         ax.set_title(metric.replace("_", " "), fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     fig.suptitle(title)
-    fig.text(0.01, 0.005, textwrap.fill(caption, 160), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
-    path = out / "attribution.png"
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    return _save(fig, out / "attribution.png", caption, width=160, bottom=0.03, top=0.97)
 
 
 def sensitivity_chart(table: pd.DataFrame, out: Path, title: str, caption: str) -> Path:
@@ -259,9 +254,13 @@ def sensitivity_chart(table: pd.DataFrame, out: Path, title: str, caption: str) 
     ax.set_xlabel("Morris μ* (elementary effect)" if index == "mu_star" else "total-order Sobol index ST")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
-    fig.text(0.01, 0.005, textwrap.fill(caption, 130), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path = out / "sensitivity.png"
+    return _save(fig, out / "sensitivity.png", caption, width=130, bottom=0.05, top=1.0)
+
+
+def _save(fig, path: Path, caption: str, width: int, bottom: float, top: float) -> Path:
+    """Caption line at the foot, tight layout, 150 dpi PNG."""
+    fig.text(0.01, 0.005, textwrap.fill(caption, width), fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, bottom, 1, top))
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
