@@ -195,15 +195,12 @@ class China(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        held = m.holder[m.geo.crossing]
-        china = m.geo.china_crossing[m.geo.crossing]
-        income = m.p.china.trade_income
+        geo = m.geo
+        # income per crossing: China's share of trade at its own gates, full elsewhere
+        weight = np.where(geo.china_crossing, self.trade_factor(), 1.0) * geo.crossing
+        income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(m.codes))
         for faction in m.resistance_factions:
-            mine = held == faction.index
-            if mine.any():
-                n_china = int((mine & china).sum())
-                n_other = int((mine & ~china).sum())
-                faction.ammo += income * (n_china * self.trade_factor() + n_other)
+            faction.ammo += income[faction.index]
 
 
 class Uwsa(mesa.Agent):

@@ -233,7 +233,7 @@ def _breaks(m, P, assault) -> None:
     withdraw, dest = [], []
     for i in broken.tolist():
         u = int(node[i])
-        back = [v for v in m.geo.neighbours[u].tolist() if m.holder[v] == 0]
+        back = [v for v in m.geo.neighbours[u] if m.holder[v] == 0]
         if not back:  # encircled: nowhere to go
             share = 1.0
         elif m.holder[u] != 0:  # a failed assault: most fall back, stragglers are taken

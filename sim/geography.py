@@ -78,9 +78,10 @@ class Geography:
         return self.csr[2][pos]
 
     @functools.cached_property
-    def neighbours(self) -> tuple[np.ndarray, ...]:
+    def neighbours(self) -> list[list[int]]:
+        """Neighbours of each town as plain lists (fast in Python loops)."""
         indptr, nbr, _ = self.csr
-        return tuple(nbr[indptr[i] : indptr[i + 1]] for i in range(self.n))
+        return [nbr[indptr[i] : indptr[i + 1]].tolist() for i in range(self.n)]
 
     @functools.cached_property
     def china_crossing(self) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def bfs_field(
-    neighbours: tuple[np.ndarray, ...], sources: np.ndarray, passable: np.ndarray
+    neighbours: list[list[int]], sources: np.ndarray, passable: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hops from the nearest source through passable nodes, and the next hop toward it.
 
@@ -16,20 +16,19 @@ def bfs_field(
     distance -1 and next hop -1.
     """
     n = len(neighbours)
-    dist = np.full(n, -1, dtype=np.int64)
-    nexthop = np.full(n, -1, dtype=np.int64)
-    queue = deque()
-    for s in np.flatnonzero(sources):
-        dist[s] = 0
+    d = [-1] * n
+    nexthop = [-1] * n
+    queue = deque(np.flatnonzero(sources).tolist())
+    for s in queue:
+        d[s] = 0
         nexthop[s] = s
-        queue.append(s)
     ok = passable.tolist()
-    d = dist.tolist()
     while queue:
         u = queue.popleft()
-        for v in neighbours[u].tolist():
+        du = d[u] + 1
+        for v in neighbours[u]:
             if d[v] < 0 and ok[v]:
-                d[v] = d[u] + 1
+                d[v] = du
                 nexthop[v] = u
                 queue.append(v)
-    return np.asarray(d, dtype=np.int64), nexthop
+    return np.asarray(d, dtype=np.int64), np.asarray(nexthop, dtype=np.int64)

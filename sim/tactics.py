@@ -36,6 +36,19 @@ def _edges(m: ConflictModel, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return owner, nbr[np.repeat(indptr[nodes], counts) + offsets]
 
 
+def _groups(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Like np.unique(keys, return_index, return_inverse, return_counts) for small
+    non-negative keys below `size`, without sorting: (groups, first, group_of, count)."""
+    count_all = np.bincount(keys, minlength=size)
+    groups = np.flatnonzero(count_all)
+    lut = np.empty(size, dtype=np.int64)
+    lut[groups] = np.arange(len(groups))
+    group_of = lut[keys]
+    first = np.full(len(groups), len(keys), dtype=np.int64)
+    np.minimum.at(first, group_of, np.arange(len(keys)))
+    return groups, first, group_of, count_all[groups]
+
+
 def _best(owner: np.ndarray, score: np.ndarray, ok: np.ndarray, n_owner: int) -> np.ndarray:
     """Per owner, the index of the highest-scoring ok entry, or -1."""
     best = np.full(n_owner, -1)
@@ -53,7 +66,7 @@ def _fall_back(m: ConflictModel, idx: np.ndarray, safe) -> np.ndarray:
     node = m.forces.view("node")
     dest = []
     for i in idx.tolist():
-        back = [v for v in m.geo.neighbours[node[i]].tolist() if safe(v)]
+        back = [v for v in m.geo.neighbours[node[i]] if safe(v)]
         dest.append(back[0] if back else -1)
     dest = np.array(dest, dtype=np.int64)
     go = idx[dest >= 0]
@@ -110,9 +123,7 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     if len(home) == 0:
         return
     key = fac[home] * n_nodes + node[home]
-    groups, first, group_of, count = np.unique(
-        key, return_index=True, return_inverse=True, return_counts=True
-    )
+    groups, first, group_of, count = _groups(key, len(m.codes) * n_nodes)
     gf, gu = groups // n_nodes, groups % n_nodes
     owner, v = _edges(m, gu)
     of = gf[owner]
@@ -184,7 +195,7 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     ratio = P.J[node[out]] / (P.R_def[node[out]] + 1.0)
     back = []
     for i in out[ratio < mp.retreat_ratio].tolist():
-        home = [v for v in m.geo.neighbours[node[i]].tolist() if m.holder[v] == 0]
+        home = [v for v in m.geo.neighbours[node[i]] if m.holder[v] == 0]
         if home:
             back.append((i, home[0]))
     if back:
@@ -195,7 +206,7 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     here = np.flatnonzero(ready & (m.holder[node] == 0))
     if len(here) == 0:
         return
-    nodes, group_of = np.unique(node[here], return_inverse=True)
+    nodes, _, group_of, _ = _groups(node[here], m.geo.n)
     mobile_power = np.bincount(group_of, _eff(m, here), len(nodes))
     owner, v = _edges(m, nodes)
     ratio_v = (mobile_power[owner] + P.J[v]) / (P.R_def[v] + 1.0)
