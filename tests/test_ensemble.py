@@ -108,3 +108,31 @@ def test_a_failing_replicate_is_reported_and_the_others_kept(tmp_path, short, mo
     monkeypatch.setattr(ensemble, "run_replicate", real)
     report = run_ensemble(short, tmp_path / "out", executor="serial", resume=True, progress=False)
     assert report.done == 12 and not report.failures
+
+
+class _Tty:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_only_on_a_terminal():
+    from sim.ensemble import Progress
+
+    for tty in (True, False):
+        stream = _Tty(tty)
+        bar = Progress(total=10, done=2, stream=stream)
+        bar.update(3)
+        bar.close()
+        if tty:
+            assert "5/10 replicates" in stream.text and "eta" in stream.text and "/s" in stream.text
+        else:
+            assert stream.text == ""
