@@ -83,7 +83,7 @@ class ConflictModel(mesa.Model):
         self.events: dict[dt.date, list[SimpleNamespace]] = {}
         for ev in params.events:
             self.events.setdefault(ev.date, []).append(ev)
-        self._fields: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._fields: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields by (who, map version)
         self.junta_dist = np.full(geo.n, -1)
         self.junta_next = np.full(geo.n, -1)
         self.junta_targets = np.zeros(geo.n, dtype=bool)
