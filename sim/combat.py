@@ -164,7 +164,13 @@ def resolve(m: ConflictModel) -> None:
     _captures(m)
 
     m.engaged_days = np.where(assault, m.engaged_days + 1, 0)
-    rate = np.where(assault, mp.displacement_assault, np.where(engaged, mp.displacement_harassment, 0.0))
+    # an assault on a town drives out more people than a sweep of its countryside
+    clearance = assault & (m.holder == 0) & (P.R_attack == 0)
+    rate = np.select(
+        [clearance, assault, engaged],
+        [mp.displacement_clearance, mp.displacement_assault, mp.displacement_harassment],
+        0.0,
+    )
     rate = np.minimum(
         1.0, rate + mp.displacement_air * air + mp.displacement_capture * (m.captured_day == m.day)
     )

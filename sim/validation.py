@@ -126,6 +126,14 @@ CHECKS = (
         _median_in(4, np.inf),
     ),
     Check(
+        "newly displaced Jun-Dec 2025",
+        ("2025",),
+        "about 600,000 (200,000 to 1,200,000)",
+        "UNHCR via ReliefWeb: 2.6 million at end-2023, 3.6 million by Mar 2025",
+        lambda r, g: _at_day(r, "displaced", 10**6),
+        _median_in(2e5, 1.2e6),
+    ),
+    Check(
         "junta gains towns (2025)",
         ("2025",),
         "more towns at the end in >= 80 % of replicates",
