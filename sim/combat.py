@@ -48,41 +48,37 @@ def presence(m: ConflictModel) -> SimpleNamespace:
         J_attack=np.bincount(node[attacking], s[attacking], n_nodes),
         Rf_raw=rf_raw,
         R_raw=rf_raw.sum(0),
+        junta=junta,
+        rebel=rebel,
     )
+
+
+def junta_multiplier(m: ConflictModel) -> float:
+    """Command, drones and Chinese materiel: what multiplies every junta unit's strength."""
+    jp, mp = m.p.junta, m.p.model
+    return (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
 
 
 def powers(m: ConflictModel) -> SimpleNamespace:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
+    P = presence(m)
     f = m.forces
-    n_nodes = m.geo.n
-    n_fac = len(m.codes)
-    junta, rebel, fac, node = _fighters(m)
+    n_nodes, n_fac = m.geo.n, len(m.codes)
+    junta, rebel = P.junta, P.rebel
+    fac, node = f.view("faction"), f.view("node")
     s = f.view("strength")
-    mode = f.view("mode")
-    supply = m.supply
-    jp, mp = m.p.junta, m.p.model
     eff = s * f.view("quality") * (0.5 + 0.5 * f.view("morale"))
-    jmult = (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
-    supplied = m.junta_supplied()
-    eff_j = eff * jmult * np.where(supplied[node], 1.0, 0.7)
-    eff_r = eff * supply[fac] * (1 + mp.drone_effect * m.p.resistance.drones)
-    key = fac * n_nodes + node
-    rf = np.bincount(key[rebel], eff_r[rebel], n_fac * n_nodes).reshape(n_fac, n_nodes)
-    rf_raw = np.bincount(key[rebel], s[rebel], n_fac * n_nodes).reshape(n_fac, n_nodes)
-    attacking = mode == ATTACK
-    return SimpleNamespace(
-        J=np.bincount(node[junta], eff_j[junta], n_nodes),
-        J_raw=np.bincount(node[junta], s[junta], n_nodes),
-        J_attack=np.bincount(node[junta & attacking], s[junta & attacking], n_nodes),
-        Rf=rf,
-        Rf_raw=rf_raw,
-        R=rf.sum(0),
-        R_raw=rf_raw.sum(0),
-        R_attack=np.bincount(node[rebel & attacking], s[rebel & attacking], n_nodes),
-        junta=junta,
-        rebel=rebel,
-        supplied=supplied,
+    P.supplied = m.junta_supplied()
+    eff_j = eff * junta_multiplier(m) * np.where(P.supplied[node], 1.0, 0.7)
+    eff_r = eff * m.supply[fac] * (1 + m.p.model.drone_effect * m.p.resistance.drones)
+    P.J = np.bincount(node[junta], eff_j[junta], n_nodes)
+    P.Rf = np.bincount(fac[rebel] * n_nodes + node[rebel], eff_r[rebel], n_fac * n_nodes).reshape(
+        n_fac, n_nodes
     )
+    P.R = P.Rf.sum(0)
+    assaulting = rebel & (f.view("mode") == ATTACK)
+    P.R_attack = np.bincount(node[assaulting], s[assaulting], n_nodes)
+    return P
 
 
 def defence(m: ConflictModel) -> tuple[np.ndarray, np.ndarray]:
@@ -139,7 +135,6 @@ def resolve(m: ConflictModel) -> None:
     intensity = np.where(assault, 1.0, mp.harassment) * engaged
     air = allocate_air(m, P, assault)
     air = air * (P.R_raw > 0)
-    m.air_today = air
     m.air_strikes += int(air.sum())
 
     d_junta, d_rebel = defence(m)
@@ -255,7 +250,6 @@ def _breaks(m, P, assault) -> None:
         defectors = mp.defection_share * s
         captor.pool += defectors
         m.recruited[1] += defectors
-        m.defected += defectors
         if back and f.strength[i] >= 1.0:
             supplied = [v for v in back if P.supplied[v]]
             withdraw.append(i)

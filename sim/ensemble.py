@@ -309,7 +309,7 @@ def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resum
     }
 
 
-def _chunks(todo: list[int]) -> Iterator[list[int]]:
+def chunks(todo: list[int]) -> Iterator[list[int]]:
     """Fixed chunks by replicate index, so shard contents do not depend on workers."""
     by_block: dict[int, list[int]] = {}
     for r in todo:
@@ -347,11 +347,11 @@ def run_ensemble(
     broken = None
     try:
         window = max(2, 2 * getattr(pool, "slots", workers))  # a remote cluster may be larger
-        chunks = _chunks(todo)
+        pieces = chunks(todo)
         pending: set[Future] = set()
         while True:
             while len(pending) < window:
-                chunk = next(chunks, None)
+                chunk = next(pieces, None)
                 if chunk is None:
                     break
                 pending.add(pool.submit(run_chunk, scenario, seed, chunk))

@@ -68,9 +68,14 @@ class Geography:
         return np.cumsum(indptr), dst[order], km[order]
 
     @functools.cached_property
+    def edge_src(self) -> np.ndarray:
+        """The town each CSR entry starts from (parallel to `csr[1]`, its neighbour)."""
+        indptr, _, _ = self.csr
+        return np.repeat(np.arange(self.n), np.diff(indptr))
+
+    @functools.cached_property
     def _edge_keys(self) -> np.ndarray:
-        indptr, nbr, _ = self.csr
-        return np.repeat(np.arange(self.n), np.diff(indptr)) * self.n + nbr  # sorted, as the CSR
+        return self.edge_src * self.n + self.csr[1]  # sorted, as the CSR
 
     def road_km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Length of the road from a[i] to b[i] (they must be neighbours)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import mesa
@@ -49,7 +50,6 @@ class ConflictModel(mesa.Model):
         self.residents = geo.population.astype(float).copy()
         self.engaged_days = np.zeros(geo.n, dtype=np.int64)
         self.captured_day = np.full(geo.n, -10_000, dtype=np.int64)
-        self.air_today = np.zeros(geo.n)
         self.value, self.value_junta = self._values()
 
         # cumulative counters, index 0 junta, 1 resistance
@@ -57,7 +57,6 @@ class ConflictModel(mesa.Model):
         self.surrendered = np.zeros(2)
         self.deserted = np.zeros(2)
         self.recruited = np.zeros(2)
-        self.defected = 0.0
         self.outposts_lost = 0.0
         self.displaced = 0.0
         self.air_strikes = 0
@@ -83,7 +82,8 @@ class ConflictModel(mesa.Model):
         self.events: dict[dt.date, list[SimpleNamespace]] = {}
         for ev in params.events:
             self.events.setdefault(ev.date, []).append(ev)
-        self._fields: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields by (who, map version)
+        self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
+        self._fields_version = self.holder_version
         self.junta_dist = np.full(geo.n, -1)
         self.junta_next = np.full(geo.n, -1)
         self.junta_targets = np.zeros(geo.n, dtype=bool)
@@ -252,26 +252,37 @@ class ConflictModel(mesa.Model):
             f.strength[i] = 0.0
             self.units[i].remove()
 
+    def _field(
+        self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A BFS field from `make()` = (sources, passable), computed once per map version
+        (the map changes only when a town falls)."""
+        if self._fields_version != self.holder_version:
+            self._fields, self._fields_version = {}, self.holder_version
+        if key not in self._fields:
+            self._fields[key] = bfs_field(self.geo.neighbours, *make())
+        return self._fields[key]
+
     def junta_supplied(self) -> np.ndarray:
         """Junta-held towns connected by junta-held roads to a headquarters or capital."""
-        key = (0, self.holder_version)
-        if key not in self._fields:
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
             g = self.geo
             held = self.holder == 0
             # headquarters and capitals by road; coastal towns by sea (the navy) [AP-2023]
-            dist, _ = bfs_field(g.neighbours, held & (g.hq | g.capital | self.coast), held)
-            self._fields = {k: v for k, v in self._fields.items() if k[1] == self.holder_version}
-            self._fields[key] = (dist, _)
-        return self._fields[key][0] >= 0
+            return held & (g.hq | g.capital | self.coast), held
+
+        return self._field("supply", make)[0] >= 0
 
     def front_field(self, faction: int) -> tuple[np.ndarray, np.ndarray]:
         """Hops to the nearest town the faction can attack, through friendly towns it operates in."""
-        key = (faction + 1, self.holder_version, bool(self.cease[faction]))
-        if key not in self._fields:
-            hostile = (self.holder == 0) & self.operating[faction] & ~self.cease[faction]
-            passable = (SIDE[self.holder] != 0) & self.operating[faction]
-            self._fields[key] = bfs_field(self.geo.neighbours, hostile, passable)
-        return self._fields[key]
+        cease = bool(self.cease[faction])
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            hostile = (self.holder == 0) & self.operating[faction] & (not cease)
+            return hostile, (SIDE[self.holder] != 0) & self.operating[faction]
+
+        return self._field(("front", faction, cease), make)
 
     def desert(self) -> None:
         """Junta desertion, heavier where morale is low [AP-2023: surrenders and defections]."""

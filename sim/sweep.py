@@ -13,7 +13,7 @@ from types import TracebackType
 import pandas as pd
 
 from sim.analysis import end_metrics_of
-from sim.ensemble import CHUNK, make_executor, run_chunk
+from sim.ensemble import chunks, make_executor, run_chunk
 from sim.errors import UserError
 from sim.scenario import Scenario
 
@@ -34,8 +34,9 @@ class EndStates:
         self.runs = 0
 
     def __call__(self, scenario: Scenario) -> pd.DataFrame:
-        chunks = [list(range(i, min(i + CHUNK, self.replicates))) for i in range(0, self.replicates, CHUNK)]
-        futures = [self.pool.submit(run_chunk, scenario, self.seed, c) for c in chunks]
+        futures = [
+            self.pool.submit(run_chunk, scenario, self.seed, c) for c in chunks(list(range(self.replicates)))
+        ]
         parts = []
         for fut in futures:
             res = fut.result()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.combat import defence, powers
+from sim.combat import defence, junta_multiplier, powers
 from sim.forces import ATTACK, GUERRILLA, HOLD, MOBILE, SIDE
 from sim.paths import bfs_field
 
@@ -176,10 +176,9 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
 
 def _threat(m: ConflictModel, P: SimpleNamespace) -> np.ndarray:
     """Junta power that can strike each town: assaulting it, or on the roads next to it."""
-    indptr, nbr, _ = m.geo.csr
-    src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
+    nbr = m.geo.csr[1]
     near = np.zeros(m.geo.n)
-    np.add.at(near, src, P.J[nbr] * (m.holder[nbr] == 0))
+    np.add.at(near, m.geo.edge_src, P.J[nbr] * (m.holder[nbr] == 0))
     return near + P.J * (P.J_attack > 0)
 
 
@@ -193,15 +192,7 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     # formations assaulting a resistance town fall back when outmatched
     out = np.flatnonzero(ready & (SIDE[m.holder[node]] == 1))
     ratio = P.J[node[out]] / (P.R_def[node[out]] + 1.0)
-    back = []
-    for i in out[ratio < mp.retreat_ratio].tolist():
-        home = [v for v in m.geo.neighbours[node[i]] if m.holder[v] == 0]
-        if home:
-            back.append((i, home[0]))
-    if back:
-        idx = np.array([b[0] for b in back])
-        m.move_units(idx, np.array([b[1] for b in back]))
-        mode[idx] = HOLD
+    _fall_back(m, out[ratio < mp.retreat_ratio], lambda v: m.holder[v] == 0)
 
     here = np.flatnonzero(ready & (m.holder[node] == 0))
     if len(here) == 0:
@@ -234,9 +225,7 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
 def _eff(m: ConflictModel, idx: np.ndarray) -> np.ndarray:
     """Effective strength of some junta units (as in `powers`)."""
     f = m.forces
-    jp, mp = m.p.junta, m.p.model
-    jmult = (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
-    return f.strength[idx] * f.quality[idx] * (0.5 + 0.5 * f.morale[idx]) * jmult
+    return f.strength[idx] * f.quality[idx] * (0.5 + 0.5 * f.morale[idx]) * junta_multiplier(m)
 
 
 def plan_junta(m: ConflictModel, offensive: bool) -> None:
@@ -251,10 +240,8 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
         cease = m.cease
         _, d_rebel = defence(m)
         r_def = P.R * d_rebel
-        indptr, nbr, _ = m.geo.csr
         near_junta = np.zeros(m.geo.n, dtype=bool)
-        src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
-        np.logical_or.at(near_junta, nbr, held[src])
+        np.logical_or.at(near_junta, m.geo.csr[1], held[m.geo.edge_src])
         cand = np.flatnonzero((SIDE[m.holder] == 1) & ~cease[m.holder] & near_junta)
         if len(cand):
             noise = np.exp(m.rng.normal(0.0, 1.0 - jp.leadership, len(cand)))
@@ -263,9 +250,7 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
             k = max(1, int(mobile.sum()) // 6)
             targets[cand[np.argsort(-score)[:k]]] = True
     staging = np.zeros(m.geo.n, dtype=bool)
-    indptr, nbr, _ = m.geo.csr
-    src = np.repeat(np.arange(m.geo.n), np.diff(indptr))
-    np.logical_or.at(staging, src, targets[nbr])
+    np.logical_or.at(staging, m.geo.edge_src, targets[m.geo.csr[1]])
     sources = threatened | (staging & held)
     m.junta_targets = targets
     m.junta_dist, m.junta_next = bfs_field(m.geo.neighbours, sources, held)
