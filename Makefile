@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= results/demo
 DEMO_REPLICATES ?= 200
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); install it or set PYTHON=/path/to/python3.12")'
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+docs: $(STAMP)
+	$(BIN)/python -m sim.scenario.params_doc --write docs/ODD.md \
+		scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ensemble.py

@@ -33,10 +33,10 @@ import networkx as nx
 import numpy as np
 
 import sim
-from sim.ensemble import run_ensemble
-from sim.geography import Geography
-from sim.replicate import build_model
+from sim.run.ensemble import run_ensemble
+from sim.run.replicate import build_model
 from sim.scenario import Scenario, load_scenario
+from sim.world.geography import Geography
 
 ROOT = Path(__file__).resolve().parent.parent
 S2023 = ROOT / "scenarios" / "2023_operation_1027.toml"

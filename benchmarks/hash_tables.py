@@ -45,7 +45,10 @@ def main() -> int:
             digests = [table_digest(out / t) for t in tables]
             for d in digests:
                 total.update(d.encode())
-            print(f"{path.relative_to(ROOT)}: " + " ".join(f"{t}={d[:12]}" for t, d in zip(tables, digests)))
+            print(
+                f"{path.relative_to(ROOT)}: "
+                + " ".join(f"{t}={d[:12]}" for t, d in zip(tables, digests, strict=True))
+            )
     print(f"all: {total.hexdigest()}")
     return 0
 

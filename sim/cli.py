@@ -140,9 +140,9 @@ def _load(path: Path, **run):
 
 
 def _run_one(scenario, out: Path, args, summary: bool = True) -> int:
-    from sim.analysis import text_summary
-    from sim.ensemble import run_ensemble
-    from sim.results import load_results
+    from sim.analysis.summary import text_summary
+    from sim.run.ensemble import run_ensemble
+    from sim.run.store import load_results
 
     report = run_ensemble(
         scenario,
@@ -190,8 +190,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from sim.plots import plot_all
-    from sim.results import load_results
+    from sim.analysis.plots import plot_all
+    from sim.run.store import load_results
 
     runs = [load_results(p) for p in args.results]
     for path in plot_all(runs, args.out):
@@ -200,9 +200,9 @@ def cmd_plot(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from sim.analysis import compare_table, write_table
-    from sim.plots import plot_all
-    from sim.results import load_results
+    from sim.analysis.plots import plot_all
+    from sim.analysis.summary import compare_table, write_table
+    from sim.run.store import load_results
 
     scenarios = [_load(p, replicates=args.replicates, seed=args.seed) for p in args.scenario]
     if args.seed is None:  # common random numbers: every run uses the first file's seed
@@ -233,9 +233,9 @@ def cmd_validate(args) -> int:
 
     import pandas as pd
 
-    from sim.analysis import to_markdown, write_table
-    from sim.results import load_results
-    from sim.validation import evaluate
+    from sim.analysis.summary import to_markdown, write_table
+    from sim.analysis.validation import evaluate
+    from sim.run.store import load_results
 
     root = Path(__file__).resolve().parent.parent / "scenarios"
     paths = args.scenario or [root / "2023_operation_1027.toml", root / "2025_counteroffensive.toml"]
@@ -259,10 +259,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from sim.analysis import to_markdown, write_table
-    from sim.geography import load_geography
-    from sim.results import load_results
-    from sim.scoring import read_observed, score
+    from sim.analysis.scoring import read_observed, score
+    from sim.analysis.summary import to_markdown, write_table
+    from sim.run.store import load_results
+    from sim.world.geography import load_geography
 
     geo = load_geography()
     table = score(load_results(args.results), read_observed(args.observed, geo), geo)
@@ -273,10 +273,10 @@ def cmd_score(args) -> int:
 
 
 def cmd_attribute(args) -> int:
-    from sim.analysis import to_markdown, write_table
-    from sim.attribution import GROUPS, differing_groups, shapley
-    from sim.plots import attribution_chart
-    from sim.sweep import EndStates
+    from sim.analysis.attribution import GROUPS, differing_groups, shapley
+    from sim.analysis.plots import attribution_chart
+    from sim.analysis.summary import to_markdown, write_table
+    from sim.analysis.sweep import EndStates
 
     base = _load(args.base)
     target = _load(args.target, end=args.until)
@@ -311,10 +311,10 @@ def cmd_attribute(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from sim.analysis import CHANGES, HEADLINE, to_markdown, write_table
-    from sim.plots import sensitivity_chart
-    from sim.sensitivity import analyse
-    from sim.sweep import EndStates
+    from sim.analysis.plots import sensitivity_chart
+    from sim.analysis.sensitivity import analyse
+    from sim.analysis.summary import CHANGES, HEADLINE, to_markdown, write_table
+    from sim.analysis.sweep import EndStates
 
     allowed = [*HEADLINE, *(f"{c}_change" for c in CHANGES)]
     if args.metric not in allowed:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.geography import load_geography
 from sim.scenario import load_scenario
+from sim.world.geography import load_geography
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.attribution import GROUPS, differing_groups, mix, shapley
+from sim.analysis.attribution import GROUPS, differing_groups, mix, shapley
 from sim.cli import main
 from tests.conftest import S2023, S2025
 

@@ -19,9 +19,10 @@ pytest.importorskip("distributed")
 
 from distributed import Client
 
-from sim.ensemble import _DaskExecutor, make_executor, run_ensemble
 from sim.errors import UserError
-from sim.results import load_results
+from sim.run.ensemble import run_ensemble
+from sim.run.executors import _DaskExecutor, make_executor
+from sim.run.store import load_results
 from sim.scenario import load_scenario
 from tests.conftest import S2023
 

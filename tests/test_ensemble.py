@@ -3,10 +3,10 @@ import json
 import pandas as pd
 import pytest
 
-from sim import ensemble
-from sim.ensemble import run_ensemble
 from sim.errors import UserError
-from sim.results import load_results
+from sim.run import ensemble
+from sim.run.ensemble import run_ensemble
+from sim.run.store import load_results
 from sim.scenario import load_scenario
 from tests.conftest import SHORT_2023, write_scenario
 
@@ -125,7 +125,7 @@ class _Tty:
 
 
 def test_progress_bar_only_on_a_terminal():
-    from sim.ensemble import Progress
+    from sim.run.ensemble import Progress
 
     for tty in (True, False):
         stream = _Tty(tty)

@@ -1,8 +1,8 @@
 import networkx as nx
 import numpy as np
 
-from sim.geography import CENSUS_2014, LAND_AREA_KM2
-from sim.schema import FACTIONS
+from sim.world.factions import FACTIONS
+from sim.world.geography import CENSUS_2014, LAND_AREA_KM2
 
 BRIEF_PLACES = [
     "Laukkaing",

@@ -10,8 +10,8 @@ import copy
 import numpy as np
 import pytest
 
-from sim.metrics import COLUMNS
-from sim.replicate import build_model
+from sim.model.recorder import COLUMNS
+from sim.run.replicate import build_model
 from sim.scenario import Scenario
 
 SEED = 7

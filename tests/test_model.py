@@ -5,11 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Uwsa
-from sim.forces import SIDE
-from sim.metrics import COLUMNS
-from sim.replicate import build_model, run_replicate
-from sim.schema import FACTIONS
+from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Uwsa
+from sim.model.recorder import COLUMNS
+from sim.run.replicate import build_model, run_replicate
+from sim.world.factions import FACTIONS, SIDE
 
 CUMULATIVE = [
     c

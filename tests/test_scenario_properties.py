@@ -7,10 +7,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import schema
 from sim.errors import ScenarioError
-from sim.replicate import build_model
-from sim.scenario import load_scenario
+from sim.run.replicate import build_model
+from sim.scenario import load_scenario, schema
 from tests.conftest import write_scenario
 
 KEYS = [

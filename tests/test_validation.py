@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.scoring import read_observed, score
+from sim.analysis.validation import CHECKS, evaluate
 from sim.cli import main
 from sim.errors import UserError
-from sim.results import load_results
-from sim.scoring import read_observed, score
-from sim.validation import CHECKS, evaluate
+from sim.run.store import load_results
 from tests.conftest import ROOT
 
 

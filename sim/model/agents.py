@@ -7,17 +7,17 @@ UWSA are the agents whose decisions change the war's course.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sim import tactics
-from sim.forces import GARRISON, HOLD, MOBILE, REBEL
+from sim.model import tactics
+from sim.model.units import GARRISON, HOLD, MOBILE, REBEL
 
 if TYPE_CHECKING:
-    from sim.model import ConflictModel
+    from sim.model.model import ConflictModel
 
 
 class Unit(CellAgent):
@@ -76,7 +76,7 @@ class Faction(mesa.Agent):
         self.ceasefire = False
         strength = getattr(params, "strength", 0.0)
         self.ammo = strength * getattr(params, "ammo_days", 0.0)
-        self.arms = 1.1 * strength
+        self.arms = model.p.resistance.arms_per_fighter * strength
         self.pool = 0.0
         self.supply = 1.0
         self.update_posture()
@@ -90,10 +90,12 @@ class Faction(mesa.Agent):
         """Offence when chosen, not in ceasefire and stocked; defence otherwise."""
         if self.side != 1:
             return
-        need = max(self.strength, 1.0) * self.model.p.model.ammo_reserve_days
+        mp = self.model.p.model
+        need = max(self.strength, 1.0) * mp.ammo_reserve_days
         ratio = self.ammo / need
-        self.supply = float(np.clip(0.3 + 0.7 * ratio, 0.3, 1.0))
-        short = ratio < self.model.p.model.shortage_threshold
+        floor = mp.supply_floor
+        self.supply = float(np.clip(floor + (1 - floor) * ratio, floor, 1.0))
+        short = ratio < mp.shortage_threshold
         self.offensive = self.chosen_posture == "offensive" and not self.ceasefire and not short
 
     def step(self) -> None:
@@ -107,7 +109,7 @@ class Faction(mesa.Agent):
         self.pool += recruits
         m.recruited[1] += recruits
         size = m.p.model.rebel_unit_size
-        if self.pool >= size / 2:
+        if self.pool >= size * m.p.model.tactics.form_up_share:
             node = m.recruit_node(self.index)
             if node is not None:
                 m.spawn_unit(
@@ -134,7 +136,8 @@ class JuntaCommand(Faction):
         self.training: list[tuple[int, float]] = []  # (ready day, recruits)
         c = params.conscription
         self.conscription_start = (c.start or model.start) if c.enabled else None
-        self.plan_every = max(1, round(7 - 5 * params.leadership))
+        lp = model.p.model.leadership
+        self.plan_every = max(1, round(lp.plan_days - lp.plan_gain * params.leadership))
 
     def update_posture(self) -> None:
         self.offensive = self.chosen_posture == "offensive"
@@ -146,7 +149,7 @@ class JuntaCommand(Faction):
         self.pool += jp.recruitment_per_day
         if self.conscription_start is not None:
             since = (m.date - self.conscription_start).days
-            if since >= 0 and since % 30 == 0:
+            if since >= 0 and since % jp.conscription.intake_every_days == 0:
                 self.training.append((day + jp.conscription.training_days, jp.conscription.monthly_intake))
         ready = [r for r in self.training if r[0] <= day]
         if ready:
@@ -179,8 +182,6 @@ class China(mesa.Agent):
     resistance areas throttled [DW-2025; BRIEF: China's squeeze 2024].
     """
 
-    TRADE: ClassVar[dict[str, float]] = {"pro_resistance": 1.0, "neutral": 0.7, "pro_junta": 0.4}
-
     def __init__(self, model: ConflictModel, params) -> None:
         super().__init__(model)
         self.stance = params.stance
@@ -188,7 +189,7 @@ class China(mesa.Agent):
 
     def trade_factor(self) -> float:
         """Share of normal trade income a resistance-held China crossing yields today."""
-        return 0.0 if self.embargo else self.TRADE[self.stance]
+        return 0.0 if self.embargo else self.model.p.china.trade_share.of(self.stance)
 
     def junta_support(self) -> float:
         return self.model.p.china.junta_support if self.stance == "pro_junta" else 0.0

@@ -18,11 +18,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.forces import SIDE
-from sim.geography import Geography
-from sim.metrics import SIDES
-from sim.results import Results
-from sim.schema import FACTIONS
+from sim.run.store import Results
+from sim.world.factions import FACTIONS, SIDE, SIDES
+from sim.world.geography import Geography
 
 CLIP = 0.01
 COLUMNS = ("town", "date", "side")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COLUMNS
-from sim.model import ConflictModel
+from sim.model.model import ConflictModel
+from sim.model.recorder import COLUMNS
 from sim.scenario import Scenario
 
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
-from sim import combat, tactics
-from sim.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
-from sim.forces import GARRISON, GUERRILLA, HOLD, MOBILE, REBEL, SIDE, Forces
-from sim.geography import Geography
-from sim.metrics import Recorder
-from sim.paths import bfs_field
-from sim.schema import FACTIONS, RESISTANCE
+from sim.model import combat, tactics
+from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
+from sim.model.recorder import Recorder
+from sim.model.units import GARRISON, GUERRILLA, HOLD, MOBILE, REBEL, Forces
+from sim.scenario.schema import Event, Params
+from sim.world.factions import FACTIONS, RESISTANCE, SIDE
+from sim.world.geography import Geography
+from sim.world.routing import bfs_field
 
 
 class ConflictModel(mesa.Model):
@@ -27,7 +27,7 @@ class ConflictModel(mesa.Model):
     in `step`. Everything random goes through `self.rng`.
     """
 
-    def __init__(self, params: SimpleNamespace, geography: Geography, rng=None) -> None:
+    def __init__(self, params: Params, geography: Geography, rng=None) -> None:
         super().__init__(rng=rng)
         self.p = params
         self.geo = geo = geography
@@ -79,7 +79,7 @@ class ConflictModel(mesa.Model):
         self._place_resistance()
         self.initial_people = self.people()
 
-        self.events: dict[dt.date, list[SimpleNamespace]] = {}
+        self.events: dict[dt.date, list[Event]] = {}
         for ev in params.events:
             self.events.setdefault(ev.date, []).append(ev)
         self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
@@ -100,10 +100,20 @@ class ConflictModel(mesa.Model):
         trade corridors and mines [DW-2025], the resistance also at seats of power.
         """
         g = self.geo
-        base = 1 + np.log1p(g.population / 1e5)
-        resistance = 1 + 3 * g.crossing + 1.5 * g.corridor + 1.5 * g.mine + 1.5 * g.capital + 2 * g.hq
-        junta = 1 + 3 * g.crossing + 3 * g.corridor + 3 * g.mine + 1 * g.capital + 0.5 * g.hq
-        return base * resistance, base * junta
+        tv = self.p.model.town_value
+        base = 1 + np.log1p(g.population / tv.population_scale)
+
+        def worth(w) -> np.ndarray:
+            return base * (
+                1
+                + w.crossing * g.crossing
+                + w.corridor * g.corridor
+                + w.mine * g.mine
+                + w.capital * g.capital
+                + w.hq * g.hq
+            )
+
+        return worth(tv.resistance), worth(tv.junta)
 
     def _operating_masks(self) -> np.ndarray:
         """Which towns each faction fights over: its declared states, else where it holds or operates."""
@@ -129,8 +139,16 @@ class ConflictModel(mesa.Model):
         # troops sit in the outposts around each town and, above all, in command
         # headquarters, capitals, border gates and corridor towns; front towns get more
         front = np.array([len(p) > 0 for p in g.presence[self.p.run.initial_control]])
-        base = 2 + self.outposts_base + 40 * g.hq + 30 * g.capital + 5 * g.crossing + 3 * g.corridor
-        w = (base * (1 + front) + g.population / 2e4)[held]
+        gw = self.p.model.garrison
+        base = (
+            gw.base
+            + self.outposts_base
+            + gw.hq * g.hq
+            + gw.capital * g.capital
+            + gw.crossing * g.crossing
+            + gw.corridor * g.corridor
+        )
+        w = (base * (1 + gw.front * front) + g.population / gw.population_scale)[held]
         for node, s in zip(held, garrison_total * w / w.sum(), strict=True):
             self.spawn_unit(Formation, 0, int(node), s, jp.quality, jp.morale, GARRISON, HOLD)
         bases = self.junta_bases()
@@ -170,7 +188,7 @@ class ConflictModel(mesa.Model):
             # main forces stand where the faction means to fight: around junta towns on
             # the offensive, in its own towns on the defensive
             attack = f.params.posture == "offensive"
-            weight = held * (1.0 if attack else 2.0) + present * 1.0
+            weight = held * (1.0 if attack else self.p.model.tactics.defensive_home_weight) + present * 1.0
             if weight.sum() == 0:
                 weight = (self.operating[f.index] & (SIDE[self.holder] != 0)) * 1.0
             if weight.sum() == 0:
@@ -226,7 +244,7 @@ class ConflictModel(mesa.Model):
         self.captured_day[node] = self.day
         self.engaged_days[node] = 0
         if faction == 0:
-            self.outposts[node] = np.round(0.5 * self.outposts_base[node])
+            self.outposts[node] = np.round(self.p.model.recaptured_outposts * self.outposts_base[node])
         else:
             self.outposts_lost += self.outposts[node]
             self.outposts[node] = 0.0
@@ -303,7 +321,7 @@ class ConflictModel(mesa.Model):
 
     # --- events -------------------------------------------------------------------
 
-    def apply_event(self, ev: SimpleNamespace) -> None:
+    def apply_event(self, ev: Event) -> None:
         """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
         kind = ev.kind
         faction = self.by_index[FACTIONS.index(ev.faction)] if ev.faction else None

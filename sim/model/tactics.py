@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.combat import defence, junta_multiplier, powers
-from sim.forces import ATTACK, GUERRILLA, HOLD, MOBILE, SIDE
-from sim.paths import bfs_field
+from sim.model.combat import defence, junta_multiplier, powers
+from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
+from sim.world.factions import SIDE
+from sim.world.routing import bfs_field
 
 if TYPE_CHECKING:
-    from sim.model import ConflictModel
-
-REDEPLOY_CHANCE = 0.25  # daily chance an idle rear unit marches one hop toward the front
-REINFORCE_CHANCE = 0.5  # daily chance idle units answer a neighbouring town under assault
+    from sim.model.model import ConflictModel
 
 
 def _edges(m: ConflictModel, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +89,7 @@ def move(m: ConflictModel) -> None:
 def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     f = m.forces
     mp = m.p.model
+    tp = mp.tactics
     n_nodes = m.geo.n
     fac = f.view("faction")
     node = f.view("node")
@@ -133,7 +132,7 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     # forces mass against it
     danger = _threat(m, P) / (P.R_def + 1.0)
     keeps = (m.holder[gu] == gf) & front
-    hold_all = (m.holder[gu] == gf) & (danger[gu] > 0.5)
+    hold_all = (m.holder[gu] == gf) & (danger[gu] > tp.hold_danger)
     is_first = np.zeros(len(home), dtype=bool)
     is_first[first] = True
     keeper = (keeps[group_of] & is_first) | hold_all[group_of]
@@ -143,8 +142,10 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     ok = hostile & offensive[of] & (ratio_v >= mp.attack_ratio) & (movable[owner] > 0)
     coordinated = m.rng.random(len(groups)) < m.p.resistance.coordination
     # coordinated commanders concentrate on the best target, above all one allies already assault
-    joint = 1.0 + 2.0 * (P.R_attack[v] > 0)
-    score = np.where(coordinated[owner], m.value[v] * np.minimum(ratio_v, 3.0) * joint, m.rng.random(len(v)))
+    joint = 1.0 + tp.joint_assault * (P.R_attack[v] > 0)
+    score = np.where(
+        coordinated[owner], m.value[v] * np.minimum(ratio_v, tp.ratio_cap) * joint, m.rng.random(len(v))
+    )
     target = _best(owner, score, ok, len(groups))
     g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
     g_mode = np.where(target >= 0, ATTACK, HOLD)
@@ -154,15 +155,15 @@ def _resistance(m: ConflictModel, P: SimpleNamespace) -> None:
     # to the front
     need = (
         (SIDE[m.holder[v]] == 1)
-        & (danger[v] > 1.0)
+        & (danger[v] > tp.reinforce_danger)
         & (danger[v] > danger[gu[owner]])
         & m.operating[of, v]
         & (movable[owner] > 0)
     )
     help_ = _best(owner, danger[v], need, len(groups))
-    answer = (target < 0) & (help_ >= 0) & (m.rng.random(len(groups)) < REINFORCE_CHANCE)
+    answer = (target < 0) & (help_ >= 0) & (m.rng.random(len(groups)) < tp.reinforce_chance)
     g_dest = np.where(answer, v[np.maximum(help_, 0)], g_dest)
-    idle = (g_dest < 0) & ~front & (m.rng.random(len(groups)) < REDEPLOY_CHANCE)
+    idle = (g_dest < 0) & ~front & (m.rng.random(len(groups)) < tp.redeploy_chance)
     for g in np.flatnonzero(idle).tolist():
         dist, nexthop = m.front_field(int(gf[g]))
         if dist[gu[g]] > 1:
@@ -202,13 +203,14 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
     owner, v = _edges(m, nodes)
     ratio_v = (mobile_power[owner] + P.J[v]) / (P.R_def[v] + 1.0)
     ok = m.junta_targets[v] & (SIDE[m.holder[v]] == 1) & (ratio_v >= mp.attack_ratio)
-    target = _best(owner, m.value_junta[v] * np.minimum(ratio_v, 3.0), ok, len(nodes))
+    target = _best(owner, m.value_junta[v] * np.minimum(ratio_v, mp.tactics.ratio_cap), ok, len(nodes))
     g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
     g_mode = np.where(target >= 0, ATTACK, HOLD)
     # a formation leaves a contested town only if what stays can hold it
     staying = (P.J[nodes] - mobile_power) * d_junta[nodes]
     can_leave = staying >= P.R[nodes]
-    react = m.rng.random(len(nodes)) < 0.3 + 0.7 * jp.leadership
+    floor = mp.leadership.reaction_floor
+    react = m.rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
     g_dest = np.where(can_leave, g_dest, -1)
     step = (g_dest < 0) & can_leave & react & (m.junta_dist[nodes] > 0)
     g_dest = np.where(step, m.junta_next[nodes], g_dest)
@@ -225,14 +227,15 @@ def _junta(m: ConflictModel, P: SimpleNamespace, d_junta: np.ndarray) -> None:
 def _eff(m: ConflictModel, idx: np.ndarray) -> np.ndarray:
     """Effective strength of some junta units (as in `powers`)."""
     f = m.forces
-    return f.strength[idx] * f.quality[idx] * (0.5 + 0.5 * f.morale[idx]) * junta_multiplier(m)
+    floor = m.p.model.morale_floor
+    return f.strength[idx] * f.quality[idx] * (floor + (1 - floor) * f.morale[idx]) * junta_multiplier(m)
 
 
 def plan_junta(m: ConflictModel, offensive: bool) -> None:
     """The command's plan: defend towns under assault; on the offensive, pick the most
     valuable weakly held resistance towns; then a route field from every junta town."""
     P = powers(m)
-    jp = m.p.junta
+    jp, mp = m.p.junta, m.p.model
     held = m.holder == 0
     threatened = held & (P.R_attack > 0)
     targets = np.zeros(m.geo.n, dtype=bool)
@@ -244,10 +247,10 @@ def plan_junta(m: ConflictModel, offensive: bool) -> None:
         np.logical_or.at(near_junta, m.geo.csr[1], held[m.geo.edge_src])
         cand = np.flatnonzero((SIDE[m.holder] == 1) & ~cease[m.holder] & near_junta)
         if len(cand):
-            noise = np.exp(m.rng.normal(0.0, 1.0 - jp.leadership, len(cand)))
-            score = m.value_junta[cand] / np.sqrt(r_def[cand] + 200.0) * noise
+            noise = np.exp(m.rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
+            score = m.value_junta[cand] / np.sqrt(r_def[cand] + mp.tactics.target_defence_offset) * noise
             mobile = (m.forces.view("kind") == MOBILE) & m.forces.view("alive")
-            k = max(1, int(mobile.sum()) // 6)
+            k = max(1, int(int(mobile.sum()) // mp.tactics.formations_per_target))
             targets[cand[np.argsort(-score)[:k]]] = True
     staging = np.zeros(m.geo.n, dtype=bool)
     np.logical_or.at(staging, m.geo.edge_src, targets[m.geo.csr[1]])

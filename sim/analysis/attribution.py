@@ -16,12 +16,12 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.scenario import Scenario
+from sim.scenario.fields import get_path, set_path
 
 # group: (scenario keys, event kinds) taken together from BASE or TARGET
 GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -42,24 +42,11 @@ METRICS = ("towns_junta_change", "junta_area_share_change", "junta_full_control_
 EXACT_UP_TO = 5  # groups; beyond, sampled permutations
 
 
-def _get(data: dict[str, Any], dotted: str) -> Any:
-    for part in dotted.split("."):
-        data = data[part]
-    return data
-
-
-def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
-    *parents, last = dotted.split(".")
-    for part in parents:
-        data = data[part]
-    data[last] = copy.deepcopy(value)
-
-
 def differing_groups(base: Scenario, target: Scenario) -> list[str]:
     """Groups whose settings differ between the two scenarios (the others contribute nothing)."""
     out = []
     for name, (keys, kinds) in GROUPS.items():
-        settings = any(_get(base.data, k) != _get(target.data, k) for k in keys)
+        settings = any(get_path(base.data, k) != get_path(target.data, k) for k in keys)
         events = [[e for e in s.data["events"] if e["kind"] in kinds] for s in (base, target)]
         if settings or events[0] != events[1]:
             out.append(name)
@@ -75,7 +62,7 @@ def mix(base: Scenario, target: Scenario, on: frozenset[str], groups: list[str])
             continue
         keys, kinds = GROUPS[name]
         for key in keys:
-            _set(data, key, _get(base.data, key))
+            set_path(data, key, copy.deepcopy(get_path(base.data, key)))
         kept = [e for e in data["events"] if e["kind"] not in kinds]
         moved = [e for e in base.data["events"] if e["kind"] in kinds and start <= e["date"] <= end]
         data["events"] = sorted(kept + copy.deepcopy(moved), key=lambda e: e["date"])

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.geography import Geography
-from sim.results import Results
-from sim.schema import FACTIONS
+from sim.run.store import Results
+from sim.world.factions import FACTIONS
+from sim.world.geography import Geography
 
 EAST = ("Shan", "Kayah", "Kayin", "Mon", "Mandalay")  # the eastern fronts of [DW-2025]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from sim import schema
+from sim.world.factions import FACTIONS
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 LAND_AREA_KM2 = 676_578  # Myanmar's land area (CSO)
 CENSUS_2014 = 51_486_253  # 2014 census incl. estimated non-enumerated
 
@@ -133,7 +133,7 @@ def load_geography(folder: str | Path = DATA) -> Geography:
     presence = {}
     for label in labels:
         control[label] = np.array([r[f"control_{label}"].strip() for r in rows])
-        bad = set(control[label]) - set(schema.FACTIONS)
+        bad = set(control[label]) - set(FACTIONS)
         if bad:
             raise ValueError(f"towns.csv: control_{label}: unknown factions {sorted(bad)}")
         presence[label] = [

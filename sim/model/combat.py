@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.forces import ATTACK, GARRISON, HOLD, MOBILE, SIDE
+from sim.model.units import ATTACK, GARRISON, HOLD, MOBILE
+from sim.world.factions import SIDE
 
 if TYPE_CHECKING:
-    from sim.model import ConflictModel
+    from sim.model.model import ConflictModel
 
 
 def _fighters(m: ConflictModel) -> tuple[np.ndarray, ...]:
@@ -56,7 +57,12 @@ def presence(m: ConflictModel) -> SimpleNamespace:
 def junta_multiplier(m: ConflictModel) -> float:
     """Command, drones and Chinese materiel: what multiplies every junta unit's strength."""
     jp, mp = m.p.junta, m.p.model
-    return (0.8 + 0.4 * jp.leadership) * (1 + mp.drone_effect * jp.drones) * (1 + m.china.junta_support())
+    lp = mp.leadership
+    return (
+        (lp.strength_base + lp.strength_gain * jp.leadership)
+        * (1 + mp.drone_effect * jp.drones)
+        * (1 + m.china.junta_support())
+    )
 
 
 def powers(m: ConflictModel) -> SimpleNamespace:
@@ -67,9 +73,10 @@ def powers(m: ConflictModel) -> SimpleNamespace:
     junta, rebel = P.junta, P.rebel
     fac, node = f.view("faction"), f.view("node")
     s = f.view("strength")
-    eff = s * f.view("quality") * (0.5 + 0.5 * f.view("morale"))
+    floor = m.p.model.morale_floor
+    eff = s * f.view("quality") * (floor + (1 - floor) * f.view("morale"))
     P.supplied = m.junta_supplied()
-    eff_j = eff * junta_multiplier(m) * np.where(P.supplied[node], 1.0, 0.7)
+    eff_j = eff * junta_multiplier(m) * np.where(P.supplied[node], 1.0, m.p.model.unsupplied_effect)
     eff_r = eff * m.supply[fac] * (1 + m.p.model.drone_effect * m.p.resistance.drones)
     P.J = np.bincount(node[junta], eff_j[junta], n_nodes)
     P.Rf = np.bincount(fac[rebel] * n_nodes + node[rebel], eff_r[rebel], n_fac * n_nodes).reshape(
@@ -96,17 +103,17 @@ def allocate_air(m: ConflictModel, P: SimpleNamespace, assault: np.ndarray) -> n
     Reactive: only after `air_delay_days` of a siege, and as reprisal on towns
     recently lost [DW-2025: air force now used at the start of an engagement].
     """
-    jp = m.p.junta
+    jp, air = m.p.junta, m.p.model.air
     k = m.rng.poisson(jp.air_strikes_per_day)
     if k == 0:
         return np.zeros(m.geo.n)
     if jp.air_doctrine == "preemptive":
         junta_attacks = assault & (SIDE[m.holder] == 1)
-        opening = assault & (m.engaged_days < 3)
-        w = assault * 1.0 + 2.0 * junta_attacks + 2.0 * opening
+        opening = assault & (m.engaged_days < air.opening_days)
+        w = assault * 1.0 + air.attack_weight * junta_attacks + air.opening_weight * opening
     else:
         sieged = assault & (m.holder == 0) & (m.engaged_days >= m.p.model.air_delay_days)
-        reprisal = (SIDE[m.holder] == 1) & (m.day - m.captured_day <= 14)
+        reprisal = (SIDE[m.holder] == 1) & (m.day - m.captured_day <= air.reprisal_days)
         w = sieged * 1.0 + reprisal * 1.0
     w = w * (1 + P.R_raw)
     if w.sum() <= 0:
@@ -191,7 +198,9 @@ def _morale(m, P, assault, cas_j, cas_r, pj, pr, air) -> None:
     morale = f.view("morale")
     odds_j = np.maximum(0.0, _ratio(pr, pj) - 1) * assault
     odds_r = np.maximum(0.0, _ratio(pj, pr) - 1) * assault
-    loss_j = (mp.morale_shock * _ratio(cas_j, P.J_raw) + mp.morale_pressure * odds_j) * (1.5 - jp.leadership)
+    loss_j = (mp.morale_shock * _ratio(cas_j, P.J_raw) + mp.morale_pressure * odds_j) * (
+        mp.leadership.morale_loss_base - jp.leadership
+    )
     loss_j = loss_j + mp.isolation_morale * ~P.supplied
     loss_r = mp.morale_shock * _ratio(cas_r, P.R_raw) + mp.morale_pressure * odds_r + mp.air_morale * air
     junta = side == 0
@@ -238,10 +247,14 @@ def _breaks(m, P, assault) -> None:
         if not back:  # encircled: nowhere to go
             share = 1.0
         elif m.holder[u] != 0:  # a failed assault: most fall back, stragglers are taken
-            share = 0.25 * mp.surrender_share
+            share = mp.failed_assault_surrender * mp.surrender_share
         else:  # a garrison: worse when cut off from supply and badly led
             cut_off = not P.supplied[u]
-            share = min(1.0, mp.surrender_share * (1.5 if cut_off else 1.0) * (1.25 - 0.5 * jp.leadership))
+            lp = mp.leadership
+            cut = mp.cut_off_surrender if cut_off else 1.0
+            share = min(
+                1.0, mp.surrender_share * cut * (lp.surrender_base - lp.surrender_gain * jp.leadership)
+            )
         s = float(f.strength[i]) * share
         captor = m.by_index[int(P.Rf_raw[:, u].argmax())]
         f.strength[i] -= s
@@ -257,7 +270,7 @@ def _breaks(m, P, assault) -> None:
     if withdraw:
         idx = np.array(withdraw)
         m.move_units(idx, np.array(dest))
-        f.morale[idx] = mp.morale_break + 0.15
+        f.morale[idx] = mp.morale_break + mp.withdrawal_morale
         f.mode[idx] = HOLD
         f.kind[idx] = MOBILE
 

@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.analysis import end_metrics
-from sim.geography import DATA, Geography, load_geography
-from sim.results import Results
+from sim.analysis.summary import end_metrics
+from sim.run.store import Results
+from sim.world.geography import DATA, Geography, load_geography
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 SOURCE = "Source: myanmar-conflict-sim {version}, {n} replicates per run; model and data in docs/ODD.md."

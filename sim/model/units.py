@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.schema import NEUTRAL, RESISTANCE
-
-# side of each faction index in schema.FACTIONS: 0 junta, 1 resistance, 2 neutral
-SIDE = np.array([0] + [1] * len(RESISTANCE) + [2] * len(NEUTRAL))
 GARRISON, MOBILE, REBEL = 0, 1, 2
 HOLD, ATTACK, GUERRILLA = 0, 1, 2
 

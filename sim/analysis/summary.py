@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.metrics import COLUMNS, FACTION_TOWNS
-from sim.results import Results
+from sim.model.recorder import COLUMNS, FACTION_TOWNS
+from sim.run.store import Results
 
 # End-state metrics reported by `sim run`, `sim compare` and the tables.
 HEADLINE = tuple(c for c in COLUMNS if c != "air_strikes" and c not in FACTION_TOWNS)

@@ -1,29 +1,25 @@
-"""Scenario files: load TOML, resolve `extends`, validate, fill defaults, sample.
+"""Validation of one scenario file's raw table against the schema, and of a resolved scenario.
 
-A scenario is data (no code runs). Validation names the file and key path of
-every mistake, so `sim check` and `sim run` can answer with one line.
+Every mistake names the file and key path, so `sim check` and `sim run` can
+answer with one line.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from sim import schema
 from sim.errors import ScenarioError
-from sim.geography import Geography, load_geography
-from sim.schema import DISTRIBUTIONS, Field
+from sim.scenario import schema
+from sim.scenario.fields import DISTRIBUTIONS, Field, is_date
+from sim.world.factions import JUNTA, RESISTANCE
+from sim.world.geography import Geography
 
 
-def _suggest(name: str, options: list[str] | tuple[str, ...]) -> str:
+def suggest(name: str, options: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
     if close:
         return f"; did you mean {close[0]!r}?"
@@ -36,7 +32,7 @@ def _type_name(value: Any) -> str:
     )
 
 
-class _Checker:
+class Checker:
     """Validates one file's raw table against the schema (types, ranges, keys)."""
 
     def __init__(self, file: str, geo: Geography) -> None:
@@ -53,7 +49,7 @@ class _Checker:
         for key, value in raw.items():
             key_path = f"{path}.{key}" if path else key
             if key not in spec:
-                raise self.fail(key_path, "unknown key" + _suggest(key, tuple(spec)))
+                raise self.fail(key_path, "unknown key" + suggest(key, tuple(spec)))
             sub = spec[key]
             out[key] = (
                 self.table(value, sub, key_path)
@@ -88,7 +84,7 @@ class _Checker:
             if not isinstance(value, str):
                 raise self.fail(key, f"must be {field.allowed()}, got {_type_name(value)}")
             if field.choices and value not in field.choices:
-                raise self.fail(key, f"{value!r} is not allowed" + _suggest(value, field.choices))
+                raise self.fail(key, f"{value!r} is not allowed" + suggest(value, field.choices))
             return value
         if kind == "date":
             return self.date(value, key)
@@ -99,7 +95,7 @@ class _Checker:
         raise AssertionError(kind)
 
     def date(self, value: Any, key: str) -> dt.date:
-        if schema.is_date(value):
+        if is_date(value):
             return value
         if isinstance(value, str):
             try:
@@ -120,7 +116,7 @@ class _Checker:
         for name in raw:
             if name != "dist" and name not in needed | optional:
                 allowed = sorted(needed | optional)
-                raise self.fail(f"{key}.{name}", f"not a parameter of {kind}" + _suggest(name, allowed))
+                raise self.fail(f"{key}.{name}", f"not a parameter of {kind}" + suggest(name, allowed))
         for name in needed:
             if name not in raw:
                 raise self.fail(f"{key}.{name}", f"missing; {kind} needs " + ", ".join(DISTRIBUTIONS[kind]))
@@ -161,7 +157,7 @@ class _Checker:
 
     def document(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Check one file's own keys (not those it inherits)."""
-        spec = {k: v for k, v in schema.TOP.items()}
+        spec = schema.TOP
         body = {k: v for k, v in raw.items() if k not in schema.SPECIAL_TOP}
         out = self.table(body, spec, "")
         if "extends" in raw and not isinstance(raw["extends"], str):
@@ -172,14 +168,14 @@ class _Checker:
                 raise self.fail("factions", "must be a table of factions")
             out["factions"] = {}
             for code, table in factions.items():
-                if code not in schema.RESISTANCE:
-                    raise self.fail(f"factions.{code}", "unknown faction" + _suggest(code, schema.RESISTANCE))
+                if code not in RESISTANCE:
+                    raise self.fail(f"factions.{code}", "unknown faction" + suggest(code, RESISTANCE))
                 checked = self.table(table, schema.FACTION_FIELDS, f"factions.{code}")
                 for state in checked.get("operating_states") or []:
                     if state not in self.geo.states:
                         raise self.fail(
                             f"factions.{code}.operating_states",
-                            f"unknown state or region {state!r}" + _suggest(state, self.geo.states),
+                            f"unknown state or region {state!r}" + suggest(state, self.geo.states),
                         )
                 out["factions"][code] = checked
         if "events" in raw:
@@ -210,203 +206,26 @@ class _Checker:
                     f"{path}.{key}",
                     f"missing; a {ev['kind']} event needs " + ", ".join(sorted(required)),
                 )
-        if ev["kind"] in ("ceasefire", "ceasefire_end") and ev["faction"] not in schema.RESISTANCE:
+        if ev["kind"] in ("ceasefire", "ceasefire_end") and ev["faction"] not in RESISTANCE:
             raise self.fail(
                 f"{path}.faction",
                 "a ceasefire is between the junta and a resistance faction; allowed: "
-                + ", ".join(schema.RESISTANCE),
+                + ", ".join(RESISTANCE),
             )
         if ev["kind"] in ("offensive", "defensive") and ev["faction"] not in (
-            schema.JUNTA,
-            *schema.RESISTANCE,
+            JUNTA,
+            *RESISTANCE,
         ):
-            raise self.fail(f"{path}.faction", "allowed: JUNTA, " + ", ".join(schema.RESISTANCE))
+            raise self.fail(f"{path}.faction", "allowed: JUNTA, " + ", ".join(RESISTANCE))
         for key in ("hand_over", "towns"):
             for name in ev.get(key, []):
                 if self.geo.find(name) is None:
-                    raise self.fail(
-                        f"{path}.{key}", f"unknown town {name!r}" + _suggest(name, self.geo.names)
-                    )
+                    raise self.fail(f"{path}.{key}", f"unknown town {name!r}" + suggest(name, self.geo.names))
         ev["_origin"] = (self.file, path)  # where later checks point to; removed after loading
         return ev
 
 
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Child keys override; tables merge; distributions and lists replace."""
-    out = copy.deepcopy(base)
-    for key, value in child.items():
-        if key in ("events", "remove_events"):
-            continue
-        if (
-            isinstance(value, dict)
-            and "dist" not in value
-            and isinstance(out.get(key), dict)
-            and "dist" not in out[key]
-        ):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    events = [e for e in base.get("events", []) if not _removed(e, child.get("remove_events", []))]
-    end = out.get("run", {}).get("end")
-    if end is not None:  # inherited events after a shortened run never happen (as with --until)
-        events = [e for e in events if e["date"] <= end]
-    for ev in child.get("events", []):
-        if "id" in ev:
-            events = [e for e in events if e.get("id") != ev["id"]]
-        events.append(copy.deepcopy(ev))
-    out["events"] = events
-    return out
-
-
-def _removed(event: dict[str, Any], names: list[str]) -> bool:
-    return event.get("id") in names or event["kind"] in names
-
-
-def _shown(path: Path) -> str:
-    """The path as the user would write it: relative to the working directory if inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]:
-    shown = _shown(path)
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError(_shown(chain[-1]), "extends", f"circular extends: {cycle}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if chain:
-            raise ScenarioError(_shown(chain[-1]), "extends", f"file not found: {shown}") from None
-        raise ScenarioError(shown, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(shown, "", f"cannot read: {exc}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(shown, "", f"invalid TOML: {exc}") from None
-    checked = _Checker(shown, geo).document(raw)
-    if "extends" in raw:
-        parent = _read((path.parent / raw["extends"]).resolve(), (*chain, path), geo)
-        return _merge(parent, checked)
-    checked.setdefault("events", [])
-    return checked
-
-
-def _defaults(spec: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, field in spec.items():
-        if isinstance(field, dict):
-            out[key] = _defaults(field, given.get(key, {}))
-        else:
-            out[key] = given.get(key, field.default)
-    return out
-
-
-def _required(spec: dict[str, Any], values: dict[str, Any], path: str, file: str) -> None:
-    for key, field in spec.items():
-        key_path = f"{path}.{key}" if path else key
-        if isinstance(field, dict):
-            _required(field, values[key], key_path, file)
-        elif field.required and values[key] is None:
-            raise ScenarioError(file, key_path, f"missing; must be {field.allowed()}")
-
-
-@dataclass
-class Scenario:
-    """A validated scenario: every key present, distributions kept for sampling."""
-
-    path: str
-    data: dict[str, Any]
-    geography: Geography
-
-    @property
-    def name(self) -> str:
-        return self.data["name"]
-
-    @property
-    def start(self) -> dt.date:
-        return self.data["run"]["start"]
-
-    @property
-    def end(self) -> dt.date:
-        return self.data["run"]["end"]
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def with_run(self, **run: Any) -> Scenario:
-        """A copy with run settings overridden (from the command line), re-checked."""
-        data = copy.deepcopy(self.data)
-        for key, value in run.items():
-            if value is not None:
-                data["run"][key] = value
-        if run.get("end") is not None:  # events after a shortened run never happen
-            data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
-        _cross_checks(data, self.path, self.geography)
-        return Scenario(self.path, data, self.geography)
-
-    def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
-        """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked."""
-        data = copy.deepcopy(self.data)
-        checker = _Checker(source, self.geography)
-        for dotted, value in values.items():
-            *parents, last = dotted.split(".")
-            table, spec = (
-                data,
-                {**schema.TOP, "factions": {c: schema.FACTION_FIELDS for c in schema.RESISTANCE}},
-            )
-            for part in parents:
-                if part not in spec or not isinstance(spec[part], dict):
-                    raise ScenarioError(source, dotted, "unknown key" + _suggest(part, tuple(spec)))
-                table, spec = table[part], spec[part]
-            if last not in spec or isinstance(spec[last], dict):
-                raise ScenarioError(source, dotted, "unknown key" + _suggest(last, tuple(spec)))
-            table[last] = checker.value(value, spec[last], dotted)
-        _cross_checks(data, self.path, self.geography)
-        return Scenario(self.path, data, self.geography)
-
-    def sample(self, rng: np.random.Generator) -> SimpleNamespace:
-        """Draw every uncertain parameter once, in schema order, into plain values."""
-
-        def draw(spec: dict[str, Any], values: dict[str, Any]) -> SimpleNamespace:
-            out = {}
-            for key, field in spec.items():
-                if isinstance(field, dict):
-                    out[key] = draw(field, values[key])
-                else:
-                    out[key] = _draw(values[key], field, rng)
-            return SimpleNamespace(**out)
-
-        params = draw(schema.TOP, self.data)
-        params.factions = {
-            code: draw(schema.FACTION_FIELDS, table) for code, table in self.data["factions"].items()
-        }
-        params.events = [SimpleNamespace(**e) for e in self.data["events"]]
-        return params
-
-
-def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
-    if not (isinstance(value, dict) and "dist" in value):
-        return value
-    kind = value["dist"]
-    if kind == "uniform":
-        return float(rng.uniform(value["low"], value["high"]))
-    if kind == "loguniform":
-        return float(np.exp(rng.uniform(np.log(value["low"]), np.log(value["high"]))))
-    if kind == "triangular":
-        if value["low"] == value["high"]:
-            return float(value["low"])
-        return float(rng.triangular(value["low"], value["mode"], value["high"]))
-    lo = max(value.get("low", -np.inf), field.low if field.low is not None else -np.inf)
-    hi = min(value.get("high", np.inf), field.high if field.high is not None else np.inf)
-    return float(np.clip(rng.normal(value["mean"], value["sd"]), lo, hi))
-
-
-def _cross_checks(
+def cross_checks(
     data: dict[str, Any], file: str, geo: Geography, origins: list[tuple[str, str]] | None = None
 ) -> None:
     run = data["run"]
@@ -435,23 +254,3 @@ def _cross_checks(
                 f"{ev['date']} comes before the previous event ({events[i - 1]['date']}); "
                 "list events in date order",
             )
-
-
-def load_scenario(path: str | Path, geography: Geography | None = None) -> Scenario:
-    """Read, resolve and validate a scenario file; raise ScenarioError on any mistake."""
-    geo = geography or load_geography()
-    path = Path(path)
-    shown = str(path)
-    merged = _read(path.resolve(), (), geo)
-    file = shown
-    data = _defaults(schema.TOP, merged)
-    data["factions"] = {
-        code: _defaults(schema.FACTION_FIELDS, merged.get("factions", {}).get(code, {}))
-        for code in schema.RESISTANCE
-    }
-    events = merged.get("events", [])
-    origins = [e.pop("_origin") for e in events]
-    data["events"] = [_defaults(schema.EVENT_FIELDS, e) | e for e in events]
-    _required(schema.TOP, data, "", file)
-    _cross_checks(data, file, geo, origins)
-    return Scenario(shown, data, geo)

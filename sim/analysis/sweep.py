@@ -12,9 +12,10 @@ from types import TracebackType
 
 import pandas as pd
 
-from sim.analysis import end_metrics_of
-from sim.ensemble import chunks, make_executor, run_chunk
+from sim.analysis.summary import end_metrics_of
 from sim.errors import UserError
+from sim.run.ensemble import chunks, run_chunk
+from sim.run.executors import make_executor
 from sim.scenario import Scenario
 
 

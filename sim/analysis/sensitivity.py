@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim import schema
 from sim.errors import UserError
-from sim.scenario import Scenario
+from sim.scenario import Scenario, schema
+from sim.scenario.fields import get_path, is_distribution, leaves
 
 METHODS = ("morris", "sobol")
 
@@ -25,25 +24,17 @@ METHODS = ("morris", "sobol")
 def uncertain_parameters(scenario: Scenario) -> list[tuple[str, float, float]]:
     """(dotted key, low, high) of every parameter written as a distribution."""
     found: list[tuple[str, float, float]] = []
-
-    def walk(spec: dict[str, Any], values: dict[str, Any], path: str) -> None:
-        for key, field in spec.items():
-            dotted = f"{path}.{key}" if path else key
-            if isinstance(field, dict):
-                walk(field, values[key], dotted)
-            elif isinstance(values[key], dict) and "dist" in values[key]:
-                d = values[key]
-                if d["dist"] == "normal":
-                    lo = max(d["mean"] - 2 * d["sd"], d.get("low", -np.inf), field.low)
-                    hi = min(d["mean"] + 2 * d["sd"], d.get("high", np.inf), field.high)
-                else:
-                    lo, hi = d["low"], d["high"]
-                if hi > lo:
-                    found.append((dotted, float(lo), float(hi)))
-
-    walk(schema.TOP, scenario.data, "")
-    for code in schema.RESISTANCE:
-        walk(schema.FACTION_FIELDS, scenario.data["factions"][code], f"factions.{code}")
+    for dotted, field in leaves(schema.FULL):
+        d = get_path(scenario.data, dotted)
+        if not is_distribution(d):
+            continue
+        if d["dist"] == "normal":
+            lo = max(d["mean"] - 2 * d["sd"], d.get("low", -np.inf), field.low)
+            hi = min(d["mean"] + 2 * d["sd"], d.get("high", np.inf), field.high)
+        else:
+            lo, hi = d["low"], d["high"]
+        if hi > lo:
+            found.append((dotted, float(lo), float(hi)))
     return found
 
 

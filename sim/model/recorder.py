@@ -6,13 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.forces import SIDE
-from sim.schema import FACTIONS, RESISTANCE
+from sim.world.factions import FACTIONS, RESISTANCE, SIDE, SIDES
 
 if TYPE_CHECKING:
-    from sim.model import ConflictModel
+    from sim.model.model import ConflictModel
 
-SIDES = ("junta", "resistance", "neutral")
 FACTION_TOWNS = tuple(f"towns_{code}" for code in RESISTANCE)
 
 COLUMNS = (

@@ -1,0 +1,120 @@
+"""Scenario files: read TOML, resolve `extends`, validate, fill defaults.
+
+A scenario is data (no code runs). Validation names the file and key path of
+every mistake, so `sim check` and `sim run` can answer with one line.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.scenario import schema
+from sim.scenario.checks import Checker, cross_checks
+from sim.scenario.fields import get_path, leaves, set_path
+from sim.scenario.scenario import Scenario
+from sim.world.factions import RESISTANCE
+from sim.world.geography import Geography, load_geography
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Child keys override; tables merge; distributions and lists replace."""
+    out = copy.deepcopy(base)
+    for key, value in child.items():
+        if key in ("events", "remove_events"):
+            continue
+        if (
+            isinstance(value, dict)
+            and "dist" not in value
+            and isinstance(out.get(key), dict)
+            and "dist" not in out[key]
+        ):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    events = [e for e in base.get("events", []) if not _removed(e, child.get("remove_events", []))]
+    end = out.get("run", {}).get("end")
+    if end is not None:  # inherited events after a shortened run never happen (as with --until)
+        events = [e for e in events if e["date"] <= end]
+    for ev in child.get("events", []):
+        if "id" in ev:
+            events = [e for e in events if e.get("id") != ev["id"]]
+        events.append(copy.deepcopy(ev))
+    out["events"] = events
+    return out
+
+
+def _removed(event: dict[str, Any], names: list[str]) -> bool:
+    return event.get("id") in names or event["kind"] in names
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would write it: relative to the working directory if inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]:
+    shown = _shown(path)
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(_shown(chain[-1]), "extends", f"circular extends: {cycle}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if chain:
+            raise ScenarioError(_shown(chain[-1]), "extends", f"file not found: {shown}") from None
+        raise ScenarioError(shown, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(shown, "", f"cannot read: {exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(shown, "", f"invalid TOML: {exc}") from None
+    checked = Checker(shown, geo).document(raw)
+    if "extends" in raw:
+        parent = _read((path.parent / raw["extends"]).resolve(), (*chain, path), geo)
+        return _merge(parent, checked)
+    checked.setdefault("events", [])
+    return checked
+
+
+def _defaults(spec: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for dotted, field in leaves(spec):
+        try:
+            value = get_path(given, dotted)
+        except KeyError:
+            value = field.default
+        set_path(out, dotted, value)
+    return out
+
+
+def _required(spec: dict[str, Any], values: dict[str, Any], file: str) -> None:
+    for dotted, field in leaves(spec):
+        if field.required and get_path(values, dotted) is None:
+            raise ScenarioError(file, dotted, f"missing; must be {field.allowed()}")
+
+
+def load_scenario(path: str | Path, geography: Geography | None = None) -> Scenario:
+    """Read, resolve and validate a scenario file; raise ScenarioError on any mistake."""
+    geo = geography or load_geography()
+    path = Path(path)
+    shown = str(path)
+    merged = _read(path.resolve(), (), geo)
+    data = _defaults(schema.TOP, merged)
+    data["factions"] = {
+        code: _defaults(schema.FACTION_FIELDS, merged.get("factions", {}).get(code, {}))
+        for code in RESISTANCE
+    }
+    events = merged.get("events", [])
+    origins = [e.pop("_origin") for e in events]
+    data["events"] = [_defaults(schema.EVENT_FIELDS, e) | e for e in events]
+    _required(schema.TOP, data, shown)
+    cross_checks(data, shown, geo, origins)
+    return Scenario(shown, data, geo)

@@ -1,0 +1,112 @@
+"""A validated scenario, variants of it, and one draw of its uncertain parameters."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.errors import ScenarioError
+from sim.scenario import schema
+from sim.scenario.checks import Checker, cross_checks, suggest
+from sim.scenario.fields import Field, build, get_path, is_distribution, leaves, set_path
+from sim.scenario.schema import Event, Params
+from sim.world.geography import Geography
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: every key present, distributions kept for sampling."""
+
+    path: str
+    data: dict[str, Any]
+    geography: Geography
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    @property
+    def start(self) -> dt.date:
+        return self.data["run"]["start"]
+
+    @property
+    def end(self) -> dt.date:
+        return self.data["run"]["end"]
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def with_run(self, **run: Any) -> Scenario:
+        """A copy with run settings overridden (from the command line), re-checked."""
+        data = copy.deepcopy(self.data)
+        for name, value in run.items():
+            if value is not None:
+                data["run"][name] = value
+        if run.get("end") is not None:  # events after a shortened run never happen
+            data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
+        cross_checks(data, self.path, self.geography)
+        return Scenario(self.path, data, self.geography)
+
+    def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
+        """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked."""
+        data = copy.deepcopy(self.data)
+        checker = Checker(source, self.geography)
+        for dotted, value in values.items():
+            set_path(data, dotted, checker.value(value, field_at(dotted, source), dotted))
+        cross_checks(data, self.path, self.geography)
+        return Scenario(self.path, data, self.geography)
+
+    def with_settings(self, settings: dict[str, Any]) -> Scenario:
+        """A copy with some keys replaced by already validated values (dotted paths)."""
+        data = copy.deepcopy(self.data)
+        for dotted, value in settings.items():
+            set_path(data, dotted, copy.deepcopy(value))
+        return Scenario(self.path, data, self.geography)
+
+    def sample(self, rng: np.random.Generator) -> Params:
+        """Draw every uncertain parameter once, in schema order, into typed parameters."""
+        drawn: dict[str, Any] = {}
+        for dotted, field in leaves(schema.FULL):
+            if dotted not in ("name", "description"):
+                set_path(drawn, dotted, _draw(get_path(self.data, dotted), field, rng))
+        sections = {name: drawn[name] for name in schema.SECTIONS}
+        return Params(
+            **{name: build(schema.SECTION_TYPES[name], value) for name, value in sections.items()},
+            factions={code: build(schema.FactionParams, t) for code, t in drawn["factions"].items()},
+            events=tuple(build(Event, e) for e in self.data["events"]),
+        )
+
+
+def field_at(dotted: str, source: str) -> Field:
+    """The Field of a dotted key; a one-line error naming the key if there is none."""
+    spec: Any = schema.FULL
+    for part in dotted.split("."):
+        if not isinstance(spec, dict) or part not in spec:
+            options = tuple(spec) if isinstance(spec, dict) else ()
+            raise ScenarioError(source, dotted, "unknown key" + suggest(part, options))
+        spec = spec[part]
+    if isinstance(spec, dict):
+        raise ScenarioError(source, dotted, "is a table; name one of its keys: " + ", ".join(spec))
+    return spec
+
+
+def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
+    if not is_distribution(value):
+        return value
+    kind = value["dist"]
+    if kind == "uniform":
+        return float(rng.uniform(value["low"], value["high"]))
+    if kind == "loguniform":
+        return float(np.exp(rng.uniform(np.log(value["low"]), np.log(value["high"]))))
+    if kind == "triangular":
+        if value["low"] == value["high"]:
+            return float(value["low"])
+        return float(rng.triangular(value["low"], value["mode"], value["high"]))
+    lo = max(value.get("low", -np.inf), field.low if field.low is not None else -np.inf)
+    hi = min(value.get("high", np.inf), field.high if field.high is not None else np.inf)
+    return float(np.clip(rng.normal(value["mean"], value["sd"]), lo, hi))
