@@ -13,8 +13,12 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sim.model import tactics
-from sim.model.units import GARRISON, HOLD, MOBILE, REBEL
+from sim.model.deployment import NewUnit, junta_bases
+from sim.model.situation import JuntaPlan
+from sim.model.tactics import junta_plan
+from sim.model.units import HOLD, MOBILE, REBEL
+from sim.scenario.schema import ChinaParams, FactionParams, JuntaParams, UwsaParams
+from sim.world.factions import FACTIONS, JUNTA, SIDE, faction_index
 
 if TYPE_CHECKING:
     from sim.model.model import ConflictModel
@@ -30,25 +34,9 @@ class Unit(CellAgent):
         self.idx = idx
         self.cell = model.grid[int(model.forces.node[idx])]
 
-    @property
-    def faction(self) -> str:
-        return self.model.codes[int(self.model.forces.faction[self.idx])]
-
-    @property
-    def town(self) -> str:
-        return self.model.geo.names[int(self.model.forces.node[self.idx])]
-
-    @property
-    def strength(self) -> float:
-        return float(self.model.forces.strength[self.idx])
-
 
 class Formation(Unit):
     """A junta garrison (holds its town and outposts) or mobile formation (LID, reserve, conscripts)."""
-
-    @property
-    def is_garrison(self) -> bool:
-        return int(self.model.forces.kind[self.idx]) == GARRISON
 
 
 class RebelUnit(Unit):
@@ -65,11 +53,11 @@ class Faction(mesa.Agent):
 
     model: ConflictModel
 
-    def __init__(self, model: ConflictModel, code: str, index: int, params, side: int) -> None:
+    def __init__(self, model: ConflictModel, code: str, params: FactionParams | JuntaParams) -> None:
         super().__init__(model)
         self.code = code
-        self.index = index
-        self.side = side  # 0 junta, 1 resistance, 2 neutral
+        self.index = faction_index(code)
+        self.side = int(SIDE[self.index])
         self.params = params
         self.chosen_posture = getattr(params, "posture", "defensive")
         self.offensive = False
@@ -98,6 +86,18 @@ class Faction(mesa.Agent):
         short = ratio < mp.shortage_threshold
         self.offensive = self.chosen_posture == "offensive" and not self.ceasefire and not short
 
+    def recruit_node(self) -> int | None:
+        """Where the faction's new unit forms: a random town it holds, else where its units are."""
+        m = self.model
+        f = m.forces
+        held = np.flatnonzero(m.holder == self.index)
+        if len(held) == 0:
+            mine = f.view("alive") & (f.view("faction") == self.index)
+            held = np.unique(f.view("node")[mine])
+        if len(held) == 0:
+            return None
+        return int(m.rng.choice(held))
+
     def step(self) -> None:
         if self.side != 1:
             return
@@ -110,17 +110,12 @@ class Faction(mesa.Agent):
         m.recruited[1] += recruits
         size = m.p.model.rebel_unit_size
         if self.pool >= size * m.p.model.tactics.form_up_share:
-            node = m.recruit_node(self.index)
+            node = self.recruit_node()
             if node is not None:
                 m.spawn_unit(
-                    RebelUnit,
-                    self.index,
-                    node,
-                    self.pool,
-                    self.params.quality,
-                    m.p.resistance.morale,
-                    REBEL,
-                    HOLD,
+                    NewUnit(
+                        self.index, node, self.pool, self.params.quality, m.p.resistance.morale, REBEL, HOLD
+                    )
                 )
                 self.pool = 0.0
         self.update_posture()
@@ -130,10 +125,12 @@ class JuntaCommand(Faction):
     """The junta's high command: plans where mobile formations go, calls in air
     strikes, and turns conscripts into formations after training."""
 
-    def __init__(self, model: ConflictModel, params) -> None:
-        super().__init__(model, "JUNTA", 0, params, side=0)
+    def __init__(self, model: ConflictModel, params: JuntaParams) -> None:
+        super().__init__(model, JUNTA, params)
         self.offensive = params.posture == "offensive"
         self.training: list[tuple[int, float]] = []  # (ready day, recruits)
+        n = model.geo.n
+        self.plan = JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1))
         c = params.conscription
         self.conscription_start = (c.start or model.start) if c.enabled else None
         lp = model.p.model.leadership
@@ -158,20 +155,29 @@ class JuntaCommand(Faction):
         if self.pool >= jp.unit_size:
             self.form_up(self.pool, jp.quality)
             self.pool = 0.0
-        m.desert()
+        self.desert()
         if day % self.plan_every == 0:
-            tactics.plan_junta(m, self.offensive)
+            self.plan = junta_plan(m.situation(), m.rng)
+
+    def desert(self) -> None:
+        """Desertion, heavier where morale is low [AP-2023: surrenders and defections]."""
+        f = self.model.forces
+        mine = f.view("alive") & (f.view("faction") == 0)
+        s = f.view("strength")
+        loss = self.params.desertion_rate * (1 - f.view("morale")[mine]) * s[mine]
+        s[mine] -= loss
+        self.model.deserted[0] += loss.sum()
 
     def form_up(self, recruits: float, quality: float) -> None:
         """New mobile formations of `unit_size` at command headquarters the junta holds."""
         m = self.model
-        bases = m.junta_bases()
+        bases = junta_bases(m.geo, m.holder)
         if len(bases) == 0 or recruits <= 0:
             return
         size = self.params.unit_size
         count = max(1, round(recruits / size))
         for node in m.rng.choice(bases, size=count):
-            m.spawn_unit(Formation, 0, int(node), recruits / count, quality, self.params.morale, MOBILE, HOLD)
+            m.spawn_unit(NewUnit(0, int(node), recruits / count, quality, self.params.morale, MOBILE, HOLD))
         m.recruited[0] += recruits
 
 
@@ -182,7 +188,7 @@ class China(mesa.Agent):
     resistance areas throttled [DW-2025; BRIEF: China's squeeze 2024].
     """
 
-    def __init__(self, model: ConflictModel, params) -> None:
+    def __init__(self, model: ConflictModel, params: ChinaParams) -> None:
         super().__init__(model)
         self.stance = params.stance
         self.embargo = params.embargo
@@ -199,7 +205,7 @@ class China(mesa.Agent):
         geo = m.geo
         # income per crossing: China's share of trade at its own gates, full elsewhere
         weight = np.where(geo.china_crossing, self.trade_factor(), 1.0) * geo.crossing
-        income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(m.codes))
+        income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(FACTIONS))
         for faction in m.resistance_factions:
             faction.ammo += income[faction.index]
 
@@ -208,7 +214,7 @@ class Uwsa(mesa.Agent):
     """The United Wa State Army: not fighting, the main arms and ammunition supplier
     of client factions until China pressed it to stop [DW-2025]."""
 
-    def __init__(self, model: ConflictModel, params) -> None:
+    def __init__(self, model: ConflictModel, params: UwsaParams) -> None:
         super().__init__(model)
         self.supplying = params.supply
 

@@ -1,4 +1,8 @@
-"""ConflictModel: one replicate of the war, one step per day. No I/O here."""
+"""ConflictModel: one replicate of the war, one step per day. No I/O here.
+
+The model holds the state and carries out what agents decide and what the
+combat kernels compute; it makes no choices of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,20 @@ from mesa.discrete_space import Network
 
 from sim.model import combat, tactics
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
+from sim.model.deployment import (
+    NewUnit,
+    junta_deployment,
+    operating_masks,
+    resistance_deployment,
+    town_values,
+)
+from sim.model.orders import Orders
 from sim.model.recorder import Recorder
-from sim.model.units import GARRISON, GUERRILLA, HOLD, MOBILE, REBEL, Forces
+from sim.model.situation import Situation, Units, frozen
+from sim.model.strength import powers
+from sim.model.units import GARRISON, HOLD, MOBILE, Forces
 from sim.scenario.schema import Event, Params
-from sim.world.factions import FACTIONS, RESISTANCE, SIDE
+from sim.world.factions import FACTIONS, RESISTANCE, SIDE, faction_index
 from sim.world.geography import Geography
 from sim.world.routing import bfs_field
 
@@ -31,7 +45,6 @@ class ConflictModel(mesa.Model):
         super().__init__(rng=rng)
         self.p = params
         self.geo = geo = geography
-        self.codes = FACTIONS
         self.start: dt.date = params.run.start
         self.date = self.start
         self.day = 0
@@ -40,7 +53,7 @@ class ConflictModel(mesa.Model):
         self.grid = Network(geo.graph(), random=self.random, layout=layout)
 
         mp = params.model
-        self.holder = np.array([FACTIONS.index(c) for c in geo.control[params.run.initial_control]])
+        self.holder = np.array([faction_index(c) for c in geo.control[params.run.initial_control]])
         self.holder_version = 0
         terrain = {"hill": mp.terrain_hill, "mountain": mp.terrain_mountain}
         self.terrain = np.array([terrain.get(t, 1.0) for t in geo.terrain])
@@ -50,7 +63,7 @@ class ConflictModel(mesa.Model):
         self.residents = geo.population.astype(float).copy()
         self.engaged_days = np.zeros(geo.n, dtype=np.int64)
         self.captured_day = np.full(geo.n, -10_000, dtype=np.int64)
-        self.value, self.value_junta = self._values()
+        self.value, self.value_junta = town_values(geo, mp.town_value)
 
         # cumulative counters, index 0 junta, 1 resistance
         self.killed = np.zeros(2)
@@ -65,18 +78,18 @@ class ConflictModel(mesa.Model):
         self.units: list[Unit] = []
         self.faction_strength = np.array([getattr(params.factions.get(c), "strength", 0.0) for c in FACTIONS])
         self.junta = JuntaCommand(self, params.junta)
-        self.resistance_factions = [
-            Faction(self, code, FACTIONS.index(code), params.factions[code], side=1) for code in RESISTANCE
-        ]
+        self.resistance_factions = [Faction(self, code, params.factions[code]) for code in RESISTANCE]
         self.by_index: list[Faction | None] = [None] * len(FACTIONS)
         for f in [self.junta, *self.resistance_factions]:
             self.by_index[f.index] = f
         self.factions = AgentSet([self.junta, *self.resistance_factions], random=self.random)
         self.china = China(self, params.china)
         self.uwsa = Uwsa(self, params.uwsa)
-        self.operating = self._operating_masks()
-        self._place_junta()
-        self._place_resistance()
+        self.operating = operating_masks(geo, params)
+        for unit in junta_deployment(geo, params, self.holder, self.outposts_base, self.rng):
+            self.spawn_unit(unit)
+        for unit in resistance_deployment(geo, params, self.holder, self.operating, self.rng):
+            self.spawn_unit(unit)
         self.initial_people = self.people()
 
         self.events: dict[dt.date, list[Event]] = {}
@@ -84,191 +97,39 @@ class ConflictModel(mesa.Model):
             self.events.setdefault(ev.date, []).append(ev)
         self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
         self._fields_version = self.holder_version
-        self.junta_dist = np.full(geo.n, -1)
-        self.junta_next = np.full(geo.n, -1)
-        self.junta_targets = np.zeros(geo.n, dtype=bool)
         self._faction_state()
         self.recorder = Recorder(self)
         self.initial_agents = len(self.agents)
 
-    # --- set-up -----------------------------------------------------------------
+    # --- what agents and kernels see ----------------------------------------------
 
-    def _values(self) -> tuple[np.ndarray, np.ndarray]:
-        """What a town is worth to fight for, to the resistance and to the junta.
-
-        Both prize border crossings; the junta's 2025 campaign aimed above all at
-        trade corridors and mines [DW-2025], the resistance also at seats of power.
-        """
-        g = self.geo
-        tv = self.p.model.town_value
-        base = 1 + np.log1p(g.population / tv.population_scale)
-
-        def worth(w) -> np.ndarray:
-            return base * (
-                1
-                + w.crossing * g.crossing
-                + w.corridor * g.corridor
-                + w.mine * g.mine
-                + w.capital * g.capital
-                + w.hq * g.hq
-            )
-
-        return worth(tv.resistance), worth(tv.junta)
-
-    def _operating_masks(self) -> np.ndarray:
-        """Which towns each faction fights over: its declared states, else where it holds or operates."""
-        g = self.geo
-        label = self.p.run.initial_control
-        masks = np.zeros((len(FACTIONS), g.n), dtype=bool)
-        masks[0] = True
-        for f in self.resistance_factions:
-            states = f.params.operating_states
-            if not states:
-                here = [
-                    i for i in range(g.n) if g.control[label][i] == f.code or f.code in g.presence[label][i]
-                ]
-                states = sorted(set(g.state[here].tolist()))
-            masks[f.index] = np.isin(g.state, states)
-        return masks
-
-    def _place_junta(self) -> None:
-        jp = self.p.junta
-        g = self.geo
-        held = np.flatnonzero(self.holder == 0)
-        garrison_total = jp.strength * (1 - jp.mobile_share)
-        # troops sit in the outposts around each town and, above all, in command
-        # headquarters, capitals, border gates and corridor towns; front towns get more
-        front = np.array([len(p) > 0 for p in g.presence[self.p.run.initial_control]])
-        gw = self.p.model.garrison
-        base = (
-            gw.base
-            + self.outposts_base
-            + gw.hq * g.hq
-            + gw.capital * g.capital
-            + gw.crossing * g.crossing
-            + gw.corridor * g.corridor
+    def situation(self) -> Situation:
+        """A read-only view of today for the deciding agents and the combat kernels."""
+        f = self.forces
+        return Situation(
+            geo=self.geo,
+            p=self.p,
+            day=self.day,
+            holder=frozen(self.holder),
+            outposts=frozen(self.outposts),
+            outposts_base=self.outposts_base,
+            terrain=self.terrain,
+            coast=self.coast,
+            engaged_days=frozen(self.engaged_days),
+            captured_day=frozen(self.captured_day),
+            operating=self.operating,
+            value=self.value,
+            value_junta=self.value_junta,
+            cease=frozen(self.cease),
+            offensive=frozen(self.offensive),
+            supply=frozen(self.supply),
+            junta_offensive=self.junta.offensive,
+            china_support=self.china.junta_support(),
+            supplied=self.junta_supplied(),
+            plan=self.junta.plan,
+            units=Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}),
+            front_field=self.front_field,
         )
-        w = (base * (1 + gw.front * front) + g.population / gw.population_scale)[held]
-        for node, s in zip(held, garrison_total * w / w.sum(), strict=True):
-            self.spawn_unit(Formation, 0, int(node), s, jp.quality, jp.morale, GARRISON, HOLD)
-        bases = self.junta_bases()
-        mobile_total = jp.strength * jp.mobile_share
-        count = round(mobile_total / jp.unit_size)
-        if count and len(bases):
-            for node in self.rng.choice(bases, size=count):
-                self.spawn_unit(
-                    Formation,
-                    0,
-                    int(node),
-                    mobile_total / count,
-                    jp.quality,
-                    jp.morale,
-                    MOBILE,
-                    HOLD,
-                )
-        self.recruited[0] = 0.0
-
-    def _place_resistance(self) -> None:
-        g = self.geo
-        label = self.p.run.initial_control
-        size = self.p.model.rebel_unit_size
-        morale = self.p.resistance.morale
-        for f in self.resistance_factions:
-            strength = f.params.strength
-            if strength <= 0:
-                continue
-            held = self.holder == f.index
-            present = np.array([f.code in p for p in g.presence[label]])
-            # local guerrilla detachments in the countryside of every town where the
-            # faction operates (the map's presence data); its main force in units of
-            # `rebel_unit_size` over the towns it holds and operates around
-            sites = np.flatnonzero(present)
-            local = self.p.model.guerrilla_share * strength if len(sites) else 0.0
-            count = max(1, round((strength - local) / size))
-            # main forces stand where the faction means to fight: around junta towns on
-            # the offensive, in its own towns on the defensive
-            attack = f.params.posture == "offensive"
-            weight = held * (1.0 if attack else self.p.model.tactics.defensive_home_weight) + present * 1.0
-            if weight.sum() == 0:
-                weight = (self.operating[f.index] & (SIDE[self.holder] != 0)) * 1.0
-            if weight.sum() == 0:
-                weight = self.operating[f.index] * 1.0
-            main = self.rng.choice(g.n, size=count, p=weight / weight.sum())
-            placements = [(n, local / len(sites)) for n in sites] + [
-                (n, (strength - local) / count) for n in main
-            ]
-            for node, s in placements:
-                mode = HOLD if SIDE[self.holder[node]] != 0 else GUERRILLA
-                self.spawn_unit(RebelUnit, f.index, int(node), s, f.params.quality, morale, REBEL, mode)
-
-    # --- helpers used by agents and submodels -------------------------------------
-
-    def spawn_unit(
-        self,
-        cls,
-        faction: int,
-        node: int,
-        strength: float,
-        quality: float,
-        morale: float,
-        kind: int,
-        mode: int,
-    ) -> Unit:
-        idx = self.forces.add(faction, node, strength, quality, morale, kind, mode)
-        unit = cls(self, idx)
-        self.units.append(unit)
-        return unit
-
-    def junta_bases(self) -> np.ndarray:
-        """Command headquarters and capitals the junta still holds: where formations form up."""
-        g = self.geo
-        bases = np.flatnonzero((g.hq | g.capital) & (self.holder == 0))
-        return bases if len(bases) else np.flatnonzero(self.holder == 0)
-
-    def recruit_node(self, faction: int) -> int | None:
-        """Where a faction's new unit forms: a random town it holds, else where its units are."""
-        f = self.forces
-        held = np.flatnonzero(self.holder == faction)
-        if len(held) == 0:
-            mine = f.view("alive") & (f.view("faction") == faction)
-            held = np.unique(f.view("node")[mine])
-        if len(held) == 0:
-            return None
-        return int(self.rng.choice(held))
-
-    def set_holder(self, node: int, faction: int) -> None:
-        if self.holder[node] == faction:
-            return
-        self.holder[node] = faction
-        self.holder_version += 1
-        self.captured_day[node] = self.day
-        self.engaged_days[node] = 0
-        if faction == 0:
-            self.outposts[node] = np.round(self.p.model.recaptured_outposts * self.outposts_base[node])
-        else:
-            self.outposts_lost += self.outposts[node]
-            self.outposts[node] = 0.0
-
-    def move_units(self, idx: np.ndarray, dest: np.ndarray) -> None:
-        """Send units along a road; they arrive after the march (`busy` days)."""
-        if len(idx) == 0:
-            return
-        f = self.forces
-        src = f.node[idx]
-        lengths = np.where(src == dest, 0.0, self.geo.road_km(src, dest))
-        f.node[idx] = dest
-        f.busy[idx] = np.maximum(1, np.ceil(lengths / self.p.model.move_km_per_day)).astype(np.int64)
-        for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
-            self.units[i].cell = self.grid[node]
-
-    def remove_dead(self) -> None:
-        f = self.forces
-        dead = np.flatnonzero(f.view("alive") & (f.view("strength") < 1.0))
-        for i in dead.tolist():
-            self.killed[SIDE[f.faction[i]]] += f.strength[i]  # the last stragglers count as lost
-            f.alive[i] = False
-            f.strength[i] = 0.0
-            self.units[i].remove()
 
     def _field(
         self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
@@ -302,15 +163,6 @@ class ConflictModel(mesa.Model):
 
         return self._field(("front", faction, cease), make)
 
-    def desert(self) -> None:
-        """Junta desertion, heavier where morale is low [AP-2023: surrenders and defections]."""
-        f = self.forces
-        mask = f.view("alive") & (f.view("faction") == 0)
-        s = f.view("strength")
-        loss = self.p.junta.desertion_rate * (1 - f.view("morale")[mask]) * s[mask]
-        s[mask] -= loss
-        self.deserted[0] += loss.sum()
-
     def people(self) -> np.ndarray:
         """Fighters by side (junta, resistance), counting recruits not yet formed up."""
         f = self.forces
@@ -319,32 +171,63 @@ class ConflictModel(mesa.Model):
         s = f.view("strength")
         return np.array([s[alive & (side == 0)].sum(), s[alive & (side == 1)].sum()])
 
-    # --- events -------------------------------------------------------------------
+    # --- carrying out decisions and results ------------------------------------------
 
-    def apply_event(self, ev: Event) -> None:
-        """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
-        kind = ev.kind
-        faction = self.by_index[FACTIONS.index(ev.faction)] if ev.faction else None
-        if kind == "ceasefire":
-            faction.ceasefire = True
-            faction.update_posture()
-            for name in ev.hand_over or []:
-                self.hand_over(self.geo.find(name), 0)
-        elif kind == "ceasefire_end":
-            faction.ceasefire = False
-            faction.update_posture()
-        elif kind == "handover":
-            for name in ev.towns:
-                self.hand_over(self.geo.find(name), FACTIONS.index(ev.to))
-        elif kind in ("offensive", "defensive"):
-            faction.chosen_posture = kind
-            faction.update_posture()
-        elif kind == "embargo":
-            self.china.embargo = ev.active
-        elif kind == "uwsa_supply":
-            self.uwsa.supplying = ev.active
-        elif kind == "china_stance":
-            self.china.stance = ev.stance
+    def spawn_unit(self, unit: NewUnit) -> Unit:
+        idx = self.forces.add(
+            unit.faction, unit.node, unit.strength, unit.quality, unit.morale, unit.kind, unit.mode
+        )
+        agent = (Formation if unit.faction == 0 else RebelUnit)(self, idx)
+        self.units.append(agent)
+        return agent
+
+    def set_holder(self, node: int, faction: int) -> None:
+        if self.holder[node] == faction:
+            return
+        self.holder[node] = faction
+        self.holder_version += 1
+        self.captured_day[node] = self.day
+        self.engaged_days[node] = 0
+        if faction == 0:
+            self.outposts[node] = np.round(self.p.model.recaptured_outposts * self.outposts_base[node])
+        else:
+            self.outposts_lost += self.outposts[node]
+            self.outposts[node] = 0.0
+
+    def move_units(self, idx: np.ndarray, dest: np.ndarray) -> None:
+        """Send units along a road; they arrive after the march (`busy` days)."""
+        if len(idx) == 0:
+            return
+        f = self.forces
+        src = f.node[idx]
+        lengths = np.where(src == dest, 0.0, self.geo.road_km(src, dest))
+        f.node[idx] = dest
+        f.busy[idx] = np.maximum(1, np.ceil(lengths / self.p.model.move_km_per_day)).astype(np.int64)
+        for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
+            self.units[i].cell = self.grid[node]
+
+    def carry_out(self, orders: Orders, before: np.ndarray) -> None:
+        """The moves in the order given, then the mode changes (`before`: modes the orders saw)."""
+        for idx, dest in orders.moves:
+            self.move_units(idx, dest)
+        changed = np.flatnonzero(orders.mode != before)
+        self.forces.mode[changed] = orders.mode[changed]
+
+    def remove_dead(self) -> None:
+        f = self.forces
+        dead = np.flatnonzero(f.view("alive") & (f.view("strength") < 1.0))
+        for i in dead.tolist():
+            self.killed[SIDE[f.faction[i]]] += f.strength[i]  # the last stragglers count as lost
+            f.alive[i] = False
+            f.strength[i] = 0.0
+            self.units[i].remove()
+
+    def detach_garrison(self, node: int, donor: int) -> None:
+        """A mobile formation leaves part of itself to hold a town it took or was handed."""
+        f = self.forces
+        share = self.p.model.garrison_share * f.strength[donor]
+        f.strength[donor] -= share
+        self.spawn_unit(NewUnit(0, node, share, f.quality[donor], f.morale[donor], GARRISON, HOLD))
 
     def hand_over(self, node: int, to: int) -> None:
         """A negotiated handover: the other side's units leave, the receiver garrisons it."""
@@ -364,12 +247,32 @@ class ConflictModel(mesa.Model):
             if len(mobile):
                 self.detach_garrison(node, mobile[np.argmax(f.strength[mobile])])
 
-    def detach_garrison(self, node: int, donor: int) -> None:
-        """A mobile formation leaves part of itself to hold a town it took or was handed."""
-        f = self.forces
-        share = self.p.model.garrison_share * f.strength[donor]
-        f.strength[donor] -= share
-        self.spawn_unit(Formation, 0, node, share, f.quality[donor], f.morale[donor], GARRISON, HOLD)
+    # --- events -------------------------------------------------------------------
+
+    def apply_event(self, ev: Event) -> None:
+        """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
+        kind = ev.kind
+        faction = self.by_index[faction_index(ev.faction)] if ev.faction else None
+        if kind == "ceasefire":
+            faction.ceasefire = True
+            faction.update_posture()
+            for name in ev.hand_over or []:
+                self.hand_over(self.geo.find(name), 0)
+        elif kind == "ceasefire_end":
+            faction.ceasefire = False
+            faction.update_posture()
+        elif kind == "handover":
+            for name in ev.towns:
+                self.hand_over(self.geo.find(name), faction_index(ev.to))
+        elif kind in ("offensive", "defensive"):
+            faction.chosen_posture = kind
+            faction.update_posture()
+        elif kind == "embargo":
+            self.china.embargo = ev.active
+        elif kind == "uwsa_supply":
+            self.uwsa.supplying = ev.active
+        elif kind == "china_stance":
+            self.china.stance = ev.stance
 
     # --- schedule -----------------------------------------------------------------
 
@@ -387,14 +290,14 @@ class ConflictModel(mesa.Model):
         self.uwsa.step()
         self.factions.shuffle_do("step")
         self._faction_state()
-        tactics.move(self)
-        combat.resolve(self)
+        self._march()
+        self.fight()
         self.remove_dead()
         self.recorder.record(self)
         self.day += 1
 
     def _faction_state(self) -> None:
-        """Today's ceasefires, postures and supply by faction index, for the vectorised submodels."""
+        """Today's ceasefires, postures and supply by faction index, for the vectorised kernels."""
         present = [f for f in self.by_index if f is not None]
         self.cease = np.zeros(len(FACTIONS), dtype=bool)
         self.offensive = np.zeros(len(FACTIONS), dtype=bool)
@@ -403,6 +306,84 @@ class ConflictModel(mesa.Model):
             self.cease[f.index] = f.ceasefire
             self.offensive[f.index] = f.offensive and f.side == 1
             self.supply[f.index] = f.supply
+
+    def _march(self) -> None:
+        """A day's march and consolidation pass; then the units' orders are carried out."""
+        for name in ("busy", "rest"):
+            days = self.forces.view(name)
+            days[days > 0] -= 1
+        s = self.situation()
+        P = powers(s)
+        before = s.units.mode.copy()
+        resistance = tactics.resistance_orders(s, P, self.rng)
+        junta = tactics.junta_orders(s, P, self.rng)
+        self.carry_out(resistance, before)
+        self.carry_out(junta, before)
+
+    def fight(self) -> None:
+        """All of today's engagements (combat kernels), then breaks, captures and displacement."""
+        s = self.situation()
+        P = powers(s)
+        fight = combat.fight(s, P, self.rng)
+        self.air_strikes += int(fight.air.sum())
+        f = self.forces
+        strength = f.view("strength")
+        strength -= combat.unit_losses(s, P.junta, fight.cas_j, P.J_raw)
+        strength -= combat.unit_losses(s, P.rebel, fight.cas_r, P.R_raw)
+        self.killed += (fight.cas_j.sum(), fight.cas_r.sum())
+        used = combat.ammo_used(s, P, fight)
+        for fac in self.resistance_factions:
+            fac.ammo = max(0.0, fac.ammo - used[fac.index])
+
+        alive = f.view("alive")
+        f.view("morale")[alive] = combat.morale_after(self.situation(), P, fight)[alive]
+
+        lost = combat.outpost_losses(self.situation(), P, fight, self.rng)
+        self.outposts[lost.towns] -= lost.lost
+        self.outposts_lost += lost.lost.sum()
+        for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
+            self.by_index[fac].arms += n * self.p.model.arms_per_outpost
+
+        self._breaks(combat.breaks(self.situation(), P, fight))
+        self._captures(combat.captures(self.situation()))
+
+        self.engaged_days = np.where(fight.assault, self.engaged_days + 1, 0)
+        fled = self.residents * combat.displacement(self.situation(), P, fight)
+        self.residents -= fled
+        self.displaced += fled.sum()
+
+    def _breaks(self, b: combat.Breaks) -> None:
+        f, mp = self.forces, self.p.model
+        for i, given, captor in zip(b.units, b.surrendered, b.captor, strict=True):
+            f.strength[i] -= given
+            self.surrendered[0] += given
+            self.by_index[captor].arms += given
+            defectors = mp.defection_share * given
+            self.by_index[captor].pool += defectors
+            self.recruited[1] += defectors
+        if b.withdraw:
+            idx = np.array(b.withdraw)
+            self.move_units(idx, np.array(b.withdraw_to))
+            f.morale[idx] = mp.morale_break + mp.withdrawal_morale
+            f.mode[idx] = HOLD
+            f.kind[idx] = MOBILE
+
+    def _captures(self, c: combat.Captures) -> None:
+        """Towns change hands; the victors stay to consolidate them for a while."""
+        if not c.taken.any():
+            return
+        for town, faction in c.by_resistance:
+            self.set_holder(town, faction)
+        f = self.forces
+        victors = f.view("alive") & c.taken[f.view("node")]
+        f.view("mode")[victors] = HOLD
+        f.view("rest")[victors] = self.p.model.consolidation_days
+        for town in c.by_junta:
+            self.set_holder(town, 0)
+            if combat.needs_garrison(self.situation(), town):
+                u = f.view("node")
+                here = np.flatnonzero(f.view("alive") & (u == town) & (f.view("faction") == 0))
+                self.detach_garrison(town, here[np.argmax(f.strength[here])])
 
     def run(self) -> None:
         for _ in range(self.days):

@@ -1,0 +1,74 @@
+"""What the deciding agents and the combat kernels may read: a read-only view of one day.
+
+Kernels take a `Situation` and return orders or results; they never write into
+the model. Arrays here are read-only views of the model's state, so a kernel
+that tried to write would fail loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.schema import Params
+from sim.world.geography import Geography
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only view of an array."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+@dataclass(frozen=True)
+class Units:
+    """The live rows of the unit table (`units.Forces`), read-only."""
+
+    faction: np.ndarray
+    node: np.ndarray
+    strength: np.ndarray
+    quality: np.ndarray
+    morale: np.ndarray
+    kind: np.ndarray
+    mode: np.ndarray
+    busy: np.ndarray  # days left on the march
+    rest: np.ndarray  # days left consolidating a captured town
+    alive: np.ndarray
+
+
+@dataclass(frozen=True)
+class JuntaPlan:
+    """The junta command's current plan: its objectives and a route field toward them."""
+
+    targets: np.ndarray  # bool per town
+    dist: np.ndarray  # hops to the nearest staging or threatened town, -1 unreachable
+    next: np.ndarray  # next hop toward it
+
+
+@dataclass(frozen=True)
+class Situation:
+    geo: Geography
+    p: Params
+    day: int
+    holder: np.ndarray  # faction index per town
+    outposts: np.ndarray
+    outposts_base: np.ndarray
+    terrain: np.ndarray  # defence multiplier per town
+    coast: np.ndarray
+    engaged_days: np.ndarray
+    captured_day: np.ndarray
+    operating: np.ndarray  # factions x towns: where each faction fights
+    value: np.ndarray  # worth of each town to the resistance
+    value_junta: np.ndarray
+    cease: np.ndarray  # per faction index: in a ceasefire today
+    offensive: np.ndarray  # per faction index: a resistance faction on the offensive
+    supply: np.ndarray  # per faction index: ammunition-limited effectiveness
+    junta_offensive: bool
+    china_support: float  # materiel gain of the junta from China today
+    supplied: np.ndarray  # junta towns linked to a headquarters, capital or the sea
+    plan: JuntaPlan
+    units: Units
+    front_field: Callable[[int], tuple[np.ndarray, np.ndarray]]  # faction -> (hops, next hop)
