@@ -79,6 +79,15 @@ def morale_factor(s: Situation, morale: np.ndarray) -> np.ndarray:
     return floor + (1 - floor) * morale
 
 
+def junta_effective(s: Situation, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Effective strength of junta units (all, or `idx`): numbers x quality x morale, times
+    command, drones and China, less where cut from supply."""
+    u = s.units
+    eff = u.strength[idx] * u.quality[idx] * morale_factor(s, u.morale[idx])
+    cut = np.where(s.supplied[u.node[idx]], 1.0, s.p.model.unsupplied_effect)
+    return eff * junta_multiplier(s) * cut
+
+
 def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
     P = presence(s)
@@ -87,7 +96,7 @@ def powers(s: Situation) -> Powers:
     junta, rebel = P.junta, P.rebel
     fac, node = u.faction, u.node
     eff = u.strength * u.quality * morale_factor(s, u.morale)
-    eff_j = eff * junta_multiplier(s) * np.where(s.supplied[node], 1.0, s.p.model.unsupplied_effect)
+    eff_j = junta_effective(s)
     eff_r = eff * s.supply[fac] * (1 + s.p.model.drone_effect * s.p.resistance.drones)
     rf = np.bincount(fac[rebel] * n_nodes + node[rebel], eff_r[rebel], n_fac * n_nodes)
     rf = rf.reshape(n_fac, n_nodes)

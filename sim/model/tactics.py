@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.model.orders import Orders, best, edges, fall_back, groups
 from sim.model.situation import JuntaPlan, Situation
-from sim.model.strength import Powers, defence, junta_multiplier, morale_factor, powers
+from sim.model.strength import Powers, defence, junta_effective, powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import FACTIONS, SIDE
 from sim.world.routing import bfs_field
@@ -171,12 +171,6 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     orders.move(here[go], unit_dest[go])
     mode[here[go]] = g_mode[group_of[go]]
     return orders
-
-
-def junta_effective(s: Situation, idx: np.ndarray) -> np.ndarray:
-    """Effective strength of some junta units (as in `powers`)."""
-    u = s.units
-    return u.strength[idx] * u.quality[idx] * morale_factor(s, u.morale[idx]) * junta_multiplier(s)
 
 
 def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
