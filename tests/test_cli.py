@@ -95,6 +95,7 @@ def test_check_accepts_the_shipped_scenarios():
     assert main(["check", *map(str, files)]) == 0
 
 
+@pytest.mark.slow
 def test_compare_runs_plots_and_table(tmp_path):
     a = write_scenario(tmp_path, SHORT_2023, "a.toml")
     b = write_scenario(tmp_path, SHORT_2023 + '[china]\nstance = "pro_junta"\nembargo = true\n', "b.toml")
@@ -114,6 +115,7 @@ def test_compare_runs_plots_and_table(tmp_path):
     assert (tmp_path / "figs" / "fan_displaced.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_a_killed_run_resumes_to_the_same_tables(tmp_path, sig):
     path = write_scenario(tmp_path, SHORT_2023, "short.toml")

@@ -169,7 +169,9 @@ class ModelParams:
     ammo_reserve_days: float = number(30, 1, 365, "days of full engagement a faction wants in stock")
     local_ammo_per_day: float = number(50, 0, 100_000, "own production and purchases per 1,000 fighters")
     guerrilla_share: float = number(0.25, 0, 1, "share of a faction in local detachments where it operates")
-    rebel_unit_size: float = key(Field("float", 800, 50, 10_000, help="strength of a resistance unit"))
+    rebel_unit_size: float = key(
+        Field("float", 800, 50, 10_000, help="strength of a resistance unit (a battalion)", source=ASSUMPTION)
+    )
     displacement_assault: float = number(
         0.006,
         0,

@@ -70,7 +70,9 @@ class JuntaParams:
             help="hold and reinforce, or retake towns",
         )
     )
-    unit_size: float = key(Field("float", 1500, 100, 20_000, help="strength of a mobile formation"))
+    unit_size: float = key(
+        Field("float", 1500, 100, 20_000, help="strength of a mobile formation", source=ASSUMPTION)
+    )
     desertion_rate: float = number(0.002, 0, 0.05, "daily desertion share at zero morale")
     recruitment_per_day: float = number(50, 0, 10_000, "voluntary recruits a day")
     conscription: ConscriptionParams = section(ConscriptionParams)

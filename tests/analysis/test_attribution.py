@@ -55,6 +55,7 @@ def test_shapley_is_exact_on_an_additive_game(s2023, s2025):
     assert got["sum of parts"] == pytest.approx(got["total difference"])
 
 
+@pytest.mark.slow
 def test_attribute_2023_to_2025_parts_sum_to_the_total(tmp_path, capsys):
     out = tmp_path / "att"
     status = main(

@@ -10,6 +10,7 @@ from sim.run.store import load_results
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_validate_passes_for_both_scenarios(tmp_path, capsys):
     status = main(["validate", "--replicates", "24", "--workers", "2", "--quiet", "--out", str(tmp_path)])
     printed = capsys.readouterr().out

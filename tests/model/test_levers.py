@@ -14,6 +14,8 @@ from sim.model.recorder import COLUMNS
 from sim.run.replicate import build_model
 from sim.scenario import Scenario
 
+pytestmark = pytest.mark.slow  # each test runs 8-16 paired replicates twice: 4-12 s
+
 SEED = 7
 
 

@@ -81,6 +81,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+@pytest.mark.slow  # starts a scheduler and a worker process: 4-6 s
 def test_remote_scheduler_matches_serial(tiny, serial, tmp_path):
     address = f"tcp://{HOST}:{_free_port()}"
     dask = _dask_cli()

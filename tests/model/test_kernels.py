@@ -1,0 +1,215 @@
+"""Pure decision and combat kernels on small hand-built situations, with hand-computed answers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.model import combat
+from sim.model.deployment import town_values
+from sim.model.orders import Orders, fall_back
+from sim.model.situation import JuntaPlan, Situation, Units, frozen
+from sim.model.strength import defence, junta_effective, junta_multiplier, powers, presence
+from sim.model.units import ATTACK, GARRISON, GUERRILLA, HOLD, MOBILE, REBEL
+from sim.world.factions import FACTIONS, faction_index
+
+AA = faction_index("AA")
+KIA = faction_index("KIA")
+
+
+@pytest.fixture(scope="module")
+def params(s2025):
+    return s2025.sample(np.random.default_rng(0))
+
+
+def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situation:
+    """A situation on the real map with the given units (faction, node, strength, quality,
+    morale, kind, mode); every town junta-held unless `holder` says otherwise."""
+    n = geo.n
+    holder = np.zeros(n, dtype=np.int64) if holder is None else holder
+    cols = list(zip(*units, strict=True)) if units else [()] * 7
+    k = len(units)
+    unit_arrays = Units(
+        faction=np.array(cols[0], dtype=np.int64),
+        node=np.array(cols[1], dtype=np.int64),
+        strength=np.array(cols[2], dtype=float),
+        quality=np.array(cols[3], dtype=float),
+        morale=np.array(cols[4], dtype=float),
+        kind=np.array(cols[5], dtype=np.int8),
+        mode=np.array(cols[6], dtype=np.int8),
+        busy=np.zeros(k, dtype=np.int64),
+        rest=np.zeros(k, dtype=np.int64),
+        alive=np.ones(k, dtype=bool),
+    )
+    base = dict(
+        geo=geo,
+        p=params,
+        day=10,
+        holder=frozen(holder),
+        outposts=np.ones(n),
+        outposts_base=np.ones(n),
+        terrain=np.ones(n),
+        coast=np.zeros(n, dtype=bool),
+        engaged_days=np.zeros(n, dtype=np.int64),
+        captured_day=np.full(n, -10_000),
+        operating=np.ones((len(FACTIONS), n), dtype=bool),
+        value=np.ones(n),
+        value_junta=np.ones(n),
+        cease=np.zeros(len(FACTIONS), dtype=bool),
+        offensive=np.zeros(len(FACTIONS), dtype=bool),
+        supply=np.ones(len(FACTIONS)),
+        junta_offensive=False,
+        china_support=0.0,
+        supplied=np.ones(n, dtype=bool),
+        plan=JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1)),
+        units=unit_arrays,
+        front_field=lambda faction: (np.full(n, -1), np.full(n, -1)),
+    )
+    return Situation(**{**base, **overrides})
+
+
+def test_presence_counts_who_fights_where(geo, params):
+    """Junta fighters all count; a resistance unit lying low (HOLD) in a junta town does not."""
+    s = situation(
+        geo,
+        params,
+        [
+            (0, 0, 100, 0.5, 1.0, GARRISON, HOLD),
+            (0, 0, 50, 0.5, 1.0, MOBILE, ATTACK),
+            (AA, 0, 30, 0.5, 1.0, REBEL, GUERRILLA),
+            (AA, 1, 40, 0.5, 1.0, REBEL, HOLD),
+        ],
+    )
+    P = presence(s)
+    assert P.J_raw[0] == 150 and P.J_attack[0] == 50
+    assert P.Rf_raw[AA, 0] == 30 and P.R_raw[0] == 30
+    assert P.R_raw[1] == 0  # lying low in a junta town
+
+
+def test_defence_of_a_fortified_hill_town(geo, params):
+    """Junta defence = terrain x (1 + (fortification - 1) x sqrt(outposts left / outposts))."""
+    n = geo.n
+    outposts = np.full(n, 4.0)
+    outposts[3] = 1.0  # a quarter left: sqrt = 0.5
+    s = situation(geo, params, [], terrain=np.full(n, 1.5), outposts=outposts, outposts_base=np.full(n, 4.0))
+    d_junta, d_rebel = defence(s)
+    fort = params.model.fortification
+    assert d_junta[0] == pytest.approx(1.5 * fort)
+    assert d_junta[3] == pytest.approx(1.5 * (1 + (fort - 1) * 0.5))
+    assert d_rebel[0] == pytest.approx(1.5 * params.model.field_fortification)
+
+
+def test_junta_unit_cut_from_supply_is_weaker(geo, params):
+    supplied = np.ones(geo.n, dtype=bool)
+    supplied[1] = False
+    s = situation(
+        geo,
+        params,
+        [(0, 0, 100, 0.5, 1.0, MOBILE, HOLD), (0, 1, 100, 0.5, 0.0, MOBILE, HOLD)],
+        supplied=supplied,
+    )
+    mp = params.model
+    mult = junta_multiplier(s)
+    eff = junta_effective(s)
+    assert eff[0] == pytest.approx(100 * 0.5 * 1.0 * mult)
+    assert eff[1] == pytest.approx(100 * 0.5 * mp.morale_floor * mult * mp.unsupplied_effect)
+    assert junta_effective(s, np.array([1]))[0] == pytest.approx(eff[1])
+
+
+def test_losses_are_shared_in_proportion_to_strength(geo, params):
+    """A town that loses 30 of 150 fighters takes 20 % from each unit there."""
+    s = situation(geo, params, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (0, 0, 50, 0.5, 1.0, MOBILE, HOLD)])
+    loss = combat.unit_losses(
+        s, np.array([True, True]), np.r_[30.0, np.zeros(geo.n - 1)], np.full(geo.n, 150.0)
+    )
+    assert loss == pytest.approx([20.0, 10.0])
+
+
+def test_town_falls_to_the_strongest_faction_when_its_garrison_is_gone(geo, params):
+    holder = np.zeros(geo.n, dtype=np.int64)
+    holder[5] = KIA
+    s = situation(
+        geo,
+        params,
+        [
+            (AA, 0, 300, 0.5, 1.0, REBEL, ATTACK),
+            (KIA, 0, 100, 0.5, 1.0, REBEL, ATTACK),
+            (0, 5, 200, 0.5, 1.0, MOBILE, ATTACK),
+        ],
+        holder=holder,
+    )
+    c = combat.captures(s)
+    assert c.by_resistance == [(0, AA)]
+    assert c.by_junta == [5]
+    assert c.taken[0] and c.taken[5] and c.taken.sum() == 2
+
+
+def test_no_air_strikes_without_aircraft(geo, params):
+    p = dataclasses.replace(params, junta=dataclasses.replace(params.junta, air_strikes_per_day=0.0))
+    s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
+    assault = np.zeros(geo.n, dtype=bool)
+    assault[0] = True
+    strikes = combat.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    assert strikes.sum() == 0
+
+
+def test_preemptive_air_strikes_go_where_the_fighting_is(geo, params):
+    p = dataclasses.replace(
+        params, junta=dataclasses.replace(params.junta, air_strikes_per_day=20.0, air_doctrine="preemptive")
+    )
+    s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
+    assault = np.zeros(geo.n, dtype=bool)
+    assault[0] = True
+    strikes = combat.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    assert strikes.sum() > 0 and strikes[0] == strikes.sum()
+
+
+def test_displacement_rate_of_an_assault(geo, params):
+    """An assault on a town drives out `displacement_assault` a day, guerrilla contact less."""
+    mp = params.model
+    s = situation(geo, params, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
+    town = np.arange(geo.n)
+    f = combat.Fight(
+        engaged=town < 2,
+        assault=town == 0,
+        intensity=np.zeros(geo.n),
+        air=np.zeros(geo.n),
+        pj=np.zeros(geo.n),
+        pr=np.zeros(geo.n),
+        cas_j=np.zeros(geo.n),
+        cas_r=np.zeros(geo.n),
+    )
+    rate = combat.displacement(s, powers(s), f)
+    assert rate[0] == pytest.approx(mp.displacement_assault)
+    assert rate[1] == pytest.approx(mp.displacement_harassment)
+    assert rate[2] == 0.0
+
+
+def test_fall_back_orders_a_move_to_the_first_safe_neighbour(geo, params):
+    town = next(i for i in range(geo.n) if len(geo.neighbours[i]) >= 2)
+    safe_town = geo.neighbours[town][1]
+    s = situation(geo, params, [(AA, town, 100, 0.5, 1.0, REBEL, ATTACK)])
+    orders = Orders(s)
+    stuck = fall_back(s, orders, np.array([0]), lambda v: v == safe_town)
+    assert len(stuck) == 0
+    assert orders.node[0] == safe_town and orders.mode[0] == HOLD
+    assert [(i.tolist(), d.tolist()) for i, d in orders.moves] == [([0], [safe_town])]
+    assert s.units.node[0] == town  # the situation itself is untouched
+
+
+def test_kernels_cannot_write_into_the_situation(geo, params):
+    s = situation(geo, params, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD)])
+    with pytest.raises(ValueError):
+        s.holder[0] = 3
+
+
+def test_town_value_of_a_border_crossing(geo, params):
+    """Worth = (1 + ln(1 + population / scale)) x (1 + weights of the town's features)."""
+    tv = params.model.town_value
+    resistance, junta = town_values(geo, tv)
+    i = int(np.flatnonzero(geo.crossing & ~geo.corridor & ~geo.mine & ~geo.capital & ~geo.hq)[0])
+    base = 1 + np.log1p(geo.population[i] / tv.population_scale)
+    assert resistance[i] == pytest.approx(base * (1 + tv.resistance.crossing))
+    assert junta[i] == pytest.approx(base * (1 + tv.junta.crossing))
