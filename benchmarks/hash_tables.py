@@ -40,7 +40,7 @@ def main() -> int:
             out = Path(tmp) / path.stem
             cmd = [sys.executable, "-m", "sim", "run", str(path), "--replicates", str(args.replicates)]
             cmd += ["--workers", "1", "--executor", "serial", "--quiet", "--out", str(out)]
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)  # this copy's code
             tables = sorted(p.name for p in out.glob("*.parquet"))
             digests = [table_digest(out / t) for t in tables]
             for d in digests:

@@ -35,6 +35,9 @@ def test_run_writes_the_results_contract_and_prints_a_summary(tmp_path, capsys):
     assert manifest["seed"] == 5 and manifest["replicates_done"] == 3
     assert pd.read_parquet(out / "timeseries.parquet")["replicate"].nunique() == 3
     assert len(pd.read_parquet(out / "final_control.parquet")) == 3 * 187
+    changes = pd.read_parquet(out / "control_changes.parquet")
+    columns = ["replicate", "day", "date", "town", "town_id", "from", "to", "from_side", "to_side", "cause"]
+    assert list(changes.columns) == columns and changes["replicate"].nunique() == 3
 
 
 def test_until_shortens_the_run(tmp_path):

@@ -181,9 +181,12 @@ class ConflictModel(mesa.Model):
         self.units.append(agent)
         return agent
 
-    def set_holder(self, node: int, faction: int) -> None:
+    def set_holder(self, node: int, faction: int, cause: str) -> None:
+        """A change of hands, recorded with its cause: "assault" (the fighting decided it), or
+        "handover" / "ceasefire" (a dated agreement did, so it never counts as skill)."""
         if self.holder[node] == faction:
             return
+        self.recorder.change(self.day, node, int(self.holder[node]), faction, cause)
         self.holder[node] = faction
         self.holder_version += 1
         self.captured_day[node] = self.day
@@ -229,7 +232,7 @@ class ConflictModel(mesa.Model):
         f.strength[donor] -= share
         self.spawn_unit(NewUnit(0, node, share, f.quality[donor], f.morale[donor], GARRISON, HOLD))
 
-    def hand_over(self, node: int, to: int) -> None:
+    def hand_over(self, node: int, to: int, cause: str) -> None:
         """A negotiated handover: the other side's units leave, the receiver garrisons it."""
         f = self.forces
         here = np.flatnonzero(
@@ -241,7 +244,7 @@ class ConflictModel(mesa.Model):
             dest = nbrs[friendly[0]] if len(friendly) else nbrs[0]
             self.move_units(here, np.full(len(here), dest))
             f.mode[here] = HOLD
-        self.set_holder(node, to)
+        self.set_holder(node, to, cause)
         if to == 0:
             mobile = np.flatnonzero(f.view("alive") & (f.view("kind") == MOBILE))
             if len(mobile):
@@ -257,13 +260,13 @@ class ConflictModel(mesa.Model):
             faction.ceasefire = True
             faction.update_posture()
             for name in ev.hand_over or []:
-                self.hand_over(self.geo.find(name), 0)
+                self.hand_over(self.geo.find(name), 0, "ceasefire")
         elif kind == "ceasefire_end":
             faction.ceasefire = False
             faction.update_posture()
         elif kind == "handover":
             for name in ev.towns:
-                self.hand_over(self.geo.find(name), faction_index(ev.to))
+                self.hand_over(self.geo.find(name), faction_index(ev.to), "handover")
         elif kind in ("offensive", "defensive"):
             faction.chosen_posture = kind
             faction.update_posture()
@@ -373,13 +376,13 @@ class ConflictModel(mesa.Model):
         if not c.taken.any():
             return
         for town, faction in c.by_resistance:
-            self.set_holder(town, faction)
+            self.set_holder(town, faction, "assault")
         f = self.forces
         victors = f.view("alive") & c.taken[f.view("node")]
         f.view("mode")[victors] = HOLD
         f.view("rest")[victors] = self.p.model.consolidation_days
         for town in c.by_junta:
-            self.set_holder(town, 0)
+            self.set_holder(town, 0, "assault")
             if combat.needs_garrison(self.situation(), town):
                 u = f.view("node")
                 here = np.flatnonzero(f.view("alive") & (u == town) & (f.view("faction") == 0))

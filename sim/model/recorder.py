@@ -1,4 +1,4 @@
-"""What a replicate records: daily headline metrics and the final holder of every town."""
+"""What a replicate records: daily headline metrics, every change of hands, the final holders."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ class Recorder:
         self._area = geo.area / geo.area.sum()
         self._pop = geo.population / geo.population.sum()
         self._codes = np.array([FACTIONS.index(c) for c in RESISTANCE])
+        self.changes: list[tuple[int, int, int, int, str]] = []  # (day, town, from, to, cause)
+
+    def change(self, day: int, town: int, before: int, after: int, cause: str) -> None:
+        """A town changed hands (faction indices), and why."""
+        self.changes.append((day, town, before, after, cause))
 
     def record(self, m: ConflictModel) -> None:
         f = m.forces

@@ -58,8 +58,8 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
                 }
             )
             continue
-        parts["timeseries"].append(res.timeseries)
-        parts["final_control"].append(res.final_control)
+        for name, frame in res.tables.items():
+            parts[name].append(frame)
         agents = res.agents_at_start if agents is None else agents
     tables = {t: pd.concat(v, ignore_index=True) for t, v in parts.items() if v}
     done = [r for r in replicates if r not in {f["replicate"] for f in failures}]

@@ -16,6 +16,7 @@ import pandas as pd
 from sim.model.model import ConflictModel
 from sim.model.recorder import COLUMNS
 from sim.scenario import Scenario
+from sim.world.factions import FACTIONS, side_name
 
 
 def replicate_seeds(seed: int, replicate: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
@@ -33,8 +34,7 @@ def build_model(scenario: Scenario, seed: int, replicate: int) -> ConflictModel:
 @dataclass
 class ReplicateResult:
     replicate: int
-    timeseries: pd.DataFrame
-    final_control: pd.DataFrame
+    tables: dict[str, pd.DataFrame]  # timeseries, control_changes, final_control
     agents_at_start: int
 
 
@@ -61,4 +61,36 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
             "side": side,
         }
     )
-    return ReplicateResult(replicate, ts, final, model.initial_agents)
+    tables = {
+        "timeseries": ts,
+        "control_changes": _changes(model, scenario, replicate),
+        "final_control": final,
+    }
+    return ReplicateResult(replicate, tables, model.initial_agents)
+
+
+CAUSES = ("assault", "handover", "ceasefire")
+
+
+def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:
+    """One row per change of holder: enough to rebuild any day's map from the initial control."""
+    geo = scenario.geography
+    rows = model.recorder.changes
+    day = np.array([r[0] for r in rows], dtype=np.int32)
+    town = np.array([r[1] for r in rows], dtype=np.int64)
+    before = [FACTIONS[r[2]] for r in rows]
+    after = [FACTIONS[r[3]] for r in rows]
+    return pd.DataFrame(
+        {
+            "replicate": np.full(len(rows), replicate, dtype=np.int32),
+            "day": day,
+            "date": pd.to_datetime(scenario.start) + pd.to_timedelta(day, unit="D"),
+            "town": pd.Series([geo.names[i] for i in town], dtype=object),
+            "town_id": pd.Series([geo.ids[i] for i in town], dtype=object),
+            "from": pd.Series(before, dtype=object),
+            "to": pd.Series(after, dtype=object),
+            "from_side": pd.Series([side_name(c) for c in before], dtype=object),
+            "to_side": pd.Series([side_name(c) for c in after], dtype=object),
+            "cause": pd.Categorical([r[4] for r in rows], categories=CAUSES),
+        }
+    )

@@ -26,7 +26,7 @@ from sim import __version__
 from sim.errors import UserError
 from sim.scenario import Scenario
 
-TABLES = ("timeseries", "final_control")
+TABLES = ("timeseries", "control_changes", "final_control")  # written in this order
 SEED_RULE = (
     "replicate r uses numpy.random.SeedSequence(seed, spawn_key=(r,)); "
     "its spawn(2) children seed the parameter draw and the model"
@@ -89,9 +89,10 @@ def drop_orphans(out: Path) -> None:
     for stale in out.glob("*.parquet/.*.tmp"):
         stale.unlink()
     finished = {p.name for p in (out / "final_control.parquet").glob("part-*.parquet")}
-    for shard in (out / "timeseries.parquet").glob("part-*.parquet"):
-        if shard.name not in finished:
-            shard.unlink()
+    for table in TABLES[:-1]:
+        for shard in (out / f"{table}.parquet").glob("part-*.parquet"):
+            if shard.name not in finished:
+                shard.unlink()
 
 
 def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resume: bool) -> dict[str, Any]:
@@ -138,8 +139,8 @@ def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resum
 
 
 def write_shards(out: Path, first: int, tables: dict[str, pd.DataFrame]) -> None:
-    """One shard per table, named by the chunk's first replicate; timeseries first, final
-    control last: a chunk counts as done once both are in."""
+    """One shard per table, named by the chunk's first replicate, in the order of TABLES:
+    final control last, so a chunk counts as done once all are in."""
     for table, frame in tables.items():
         path = out / f"{table}.parquet" / f"part-{first:07d}.parquet"
         _write_atomic(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
@@ -151,6 +152,7 @@ class Results:
     manifest: dict[str, Any]
     timeseries: pd.DataFrame
     final_control: pd.DataFrame
+    control_changes: pd.DataFrame  # empty for results written before the table existed
 
     name: str | None = None  # shown in legends and tables; default: the scenario's name
 
@@ -185,4 +187,5 @@ def load_results(path: str | Path) -> Results:
         manifest,
         _read_table(path / "timeseries.parquet"),
         _read_table(path / "final_control.parquet"),
+        _read_table(changes) if (changes := path / "control_changes.parquet").exists() else pd.DataFrame(),
     )

@@ -27,9 +27,9 @@ CUMULATIVE = [
 
 def test_same_seed_same_numbers_other_seed_other_numbers(s2023):
     short = s2023.with_run(end=dt.date(2023, 11, 20))
-    a = run_replicate(short, 11, 3).timeseries
-    b = run_replicate(short, 11, 3).timeseries
-    c = run_replicate(short, 11, 4).timeseries
+    a = run_replicate(short, 11, 3).tables["timeseries"]
+    b = run_replicate(short, 11, 3).tables["timeseries"]
+    c = run_replicate(short, 11, 4).tables["timeseries"]
     assert a.equals(b)
     assert not a.equals(c)
 

@@ -13,7 +13,7 @@ def _empty_dir(tmp_path):
 
 
 def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
-    """Two days of timeseries and two towns of final control per replicate."""
+    """Two days of timeseries, one change of hands and two towns of final control per replicate."""
     ts = pd.DataFrame(
         {
             "replicate": [r for r in replicates for _ in range(2)],
@@ -24,7 +24,10 @@ def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
     fc = pd.DataFrame(
         {"replicate": [r for r in replicates for _ in range(2)], "town": ["Lashio", "Muse"] * len(replicates)}
     )
-    return {"timeseries": ts, "final_control": fc}
+    changes = pd.DataFrame(
+        {"replicate": replicates, "day": [1] * len(replicates), "town": ["Muse"] * len(replicates)}
+    )
+    return {"timeseries": ts, "control_changes": changes, "final_control": fc}
 
 
 def _names(folder) -> list[str]:
