@@ -1,0 +1,40 @@
+"""Run a scenario's replicates into a results directory, or only check scenario files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import date_arg, ensemble_args, load, positive, run_one, seed_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a scenario's replicates into a results directory")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--replicates", type=positive)
+    p.add_argument("--seed", type=seed_arg)
+    p.add_argument("--until", type=date_arg, help="stop after this date (YYYY-MM-DD)")
+    p.add_argument("--out", type=Path, help="results directory (default: results/<scenario name>)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    ensemble_args(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("check", help="validate scenario files without running them")
+    p.add_argument("scenario", type=Path, nargs="+")
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_run(args) -> int:
+    scenario = load(args.scenario, replicates=args.replicates, seed=args.seed, end=args.until)
+    out = args.out or Path("results") / args.scenario.stem
+    return run_one(scenario, out, args)
+
+
+def cmd_check(args) -> int:
+    for path in args.scenario:
+        scenario = load(path)
+        print(
+            f"{path}: ok ({scenario.name}; {scenario.start} to {scenario.end}, "
+            f"{scenario.data['run']['replicates']} replicates)"
+        )
+    return 0

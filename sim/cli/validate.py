@@ -1,0 +1,68 @@
+"""Check the stylized facts on fresh ensembles; score an ensemble against observed control."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import ensemble_args, load, positive, run_one, seed_arg
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check the brief's stylized facts on fresh ensembles")
+    p.add_argument("scenario", type=Path, nargs="*", help="default: the two shipped scenario files")
+    p.add_argument("--replicates", type=positive)
+    p.add_argument("--seed", type=seed_arg)
+    p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
+    ensemble_args(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
+    p.add_argument("results", type=Path)
+    p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
+    p.add_argument("--out", type=Path, help="also write the per-town table here (CSV and Markdown)")
+    p.set_defaults(func=cmd_score)
+
+
+def cmd_validate(args) -> int:
+    import tempfile
+
+    import pandas as pd
+
+    from sim.analysis.summary import to_markdown, write_table
+    from sim.analysis.validation import evaluate
+    from sim.run.store import load_results
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    paths = args.scenario or [root / "2023_operation_1027.toml", root / "2025_counteroffensive.toml"]
+    scenarios = [load(p, replicates=args.replicates, seed=args.seed) for p in paths]
+    with tempfile.TemporaryDirectory(prefix="sim-validate-") as tmp:
+        base = args.out or Path(tmp)
+        tables = []
+        for path, scenario in zip(paths, scenarios, strict=True):
+            out = base / "runs" / Path(path).stem
+            status = run_one(scenario, out, args, summary=False)
+            if status:
+                return status
+            tables.append(evaluate(load_results(out), scenario.geography))
+        table = pd.concat(tables, ignore_index=True)
+        if args.out:
+            write_table(table, args.out, "validation")
+    print(to_markdown(table.drop(columns="source")))
+    failed = int((~table["pass"]).sum())
+    print(f"{len(table) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_score(args) -> int:
+    from sim.analysis.scoring import read_observed, score
+    from sim.analysis.summary import to_markdown, write_table
+    from sim.run.store import load_results
+    from sim.world.geography import load_geography
+
+    geo = load_geography()
+    table = score(load_results(args.results), read_observed(args.observed, geo), geo)
+    print(to_markdown(table))
+    if args.out:
+        write_table(table, args.out, "scores")
+    return 0
