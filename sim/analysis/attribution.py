@@ -35,7 +35,6 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ceasefires": ((), ("ceasefire", "ceasefire_end", "handover")),
     "leadership": (("junta.leadership",), ()),
     "coordination of the resistance": (("resistance.coordination",), ()),
-    "junta offensive posture": (("junta.posture",), ()),
 }
 
 METRICS = ("towns_junta_change", "junta_area_share_change", "junta_full_control_share", "outposts_lost")

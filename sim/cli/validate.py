@@ -30,7 +30,7 @@ def cmd_validate(args) -> int:
     import pandas as pd
 
     from sim.analysis.summary import to_markdown, write_table
-    from sim.analysis.validation import evaluate
+    from sim.analysis.validation import evaluate, null_model
     from sim.run.store import load_results
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
@@ -40,17 +40,23 @@ def cmd_validate(args) -> int:
         base = args.out or Path(tmp)
         tables = []
         for path, scenario in zip(paths, scenarios, strict=True):
-            out = base / "runs" / Path(path).stem
-            status = run_one(scenario, out, args, summary=False)
-            if status:
-                return status
-            tables.append(evaluate(load_results(out), scenario.geography))
+            outs = [base / "runs" / Path(path).stem, base / "runs" / f"{Path(path).stem}_null"]
+            for variant, out in zip((scenario, null_model(scenario)), outs, strict=True):
+                status = run_one(variant, out, args, summary=False)
+                if status:
+                    return status
+            model, null = (load_results(out) for out in outs)
+            tables.append(evaluate(model, scenario.geography, null))
         table = pd.concat(tables, ignore_index=True)
         if args.out:
             write_table(table, args.out, "validation")
     print(to_markdown(table.drop(columns="source")))
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} passed, {failed} failed")
+    print(
+        f"the null model (every commander on the defensive) passes {int(table['null_pass'].sum())} "
+        f"of the {len(table)} checks; {int(table['informative'].sum())} checks tell the model from it"
+    )
     return 1 if failed else 0
 
 

@@ -15,6 +15,7 @@ from mesa.discrete_space import CellAgent
 
 from sim.model.deployment import NewUnit, junta_bases
 from sim.model.situation import JuntaPlan
+from sim.model.strategy import decide
 from sim.model.tactics import junta_plan
 from sim.model.units import HOLD, MOBILE, REBEL
 from sim.scenario.schema import ChinaParams, FactionParams, JuntaParams, UwsaParams
@@ -44,11 +45,13 @@ class RebelUnit(Unit):
 
 
 class Faction(mesa.Agent):
-    """A resistance faction: posture, ceasefire, arms, ammunition and recruits.
+    """A resistance faction: its strategy, ceasefire, arms, ammunition and recruits.
 
-    Ammunition is counted in fighter-days of assault; a faction short of it
-    fights less well and, under `shortage_threshold`, turns to defence (as the
-    TNLA did in 2025, citing shortages of ammunition, money and fighters).
+    Every `strategy.plan_days` it reviews the balance of forces where it fights
+    and decides to attack or hold (model/strategy.py). Ammunition is counted in
+    fighter-days of assault; a faction short of it fights less well and, under
+    `shortage_threshold`, turns to defence (as the TNLA did in 2025, citing
+    shortages of ammunition, money and fighters). A ceasefire stops its attacks.
     """
 
     model: ConflictModel
@@ -59,7 +62,8 @@ class Faction(mesa.Agent):
         self.index = faction_index(code)
         self.side = int(SIDE[self.index])
         self.params = params
-        self.chosen_posture = getattr(params, "posture", "defensive")
+        self.chosen_posture = params.posture  # "auto", or a forced counterfactual override
+        self.attacking = False  # its own strategic choice, used when the posture is "auto"
         self.offensive = False
         self.ceasefire = False
         strength = getattr(params, "strength", 0.0)
@@ -74,8 +78,17 @@ class Faction(mesa.Agent):
         """Fighters in the faction's units at the start of the day."""
         return float(self.model.faction_strength[self.index])
 
+    def wants_offensive(self) -> bool:
+        if self.chosen_posture == "auto":
+            return self.attacking
+        return self.chosen_posture == "offensive"
+
+    def review_strategy(self, ratio: float, margin: float) -> None:
+        """Attack or hold, from the balance of forces (model/strategy.py)."""
+        self.attacking = decide(self.attacking, ratio, margin, self.model.p.model.strategy.hysteresis)
+
     def update_posture(self) -> None:
-        """Offence when chosen, not in ceasefire and stocked; defence otherwise."""
+        """Offence when it wants it, not in ceasefire and stocked; defence otherwise."""
         if self.side != 1:
             return
         mp = self.model.p.model
@@ -84,7 +97,7 @@ class Faction(mesa.Agent):
         floor = mp.supply_floor
         self.supply = float(np.clip(floor + (1 - floor) * ratio, floor, 1.0))
         short = ratio < mp.shortage_threshold
-        self.offensive = self.chosen_posture == "offensive" and not self.ceasefire and not short
+        self.offensive = self.wants_offensive() and not self.ceasefire and not short
 
     def recruit_node(self) -> int | None:
         """Where the faction's new unit forms: a random town it holds, else where its units are."""
@@ -102,6 +115,9 @@ class Faction(mesa.Agent):
         if self.side != 1:
             return
         m = self.model
+        strategy = m.p.model.strategy
+        if m.day % strategy.plan_days == 0:
+            self.review_strategy(float(m.balance().factions[self.index]), strategy.resistance_margin)
         strength = self.strength
         self.ammo += m.p.model.local_ammo_per_day * strength / 1000.0
         recruits = min(self.params.recruitment_per_day, max(self.arms, 0.0))
@@ -127,7 +143,7 @@ class JuntaCommand(Faction):
 
     def __init__(self, model: ConflictModel, params: JuntaParams) -> None:
         super().__init__(model, JUNTA, params)
-        self.offensive = params.posture == "offensive"
+        self.offensive = self.wants_offensive()
         self.training: list[tuple[int, float]] = []  # (ready day, recruits)
         n = model.geo.n
         self.plan = JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1))
@@ -137,7 +153,7 @@ class JuntaCommand(Faction):
         self.plan_every = max(1, round(lp.plan_days - lp.plan_gain * params.leadership))
 
     def update_posture(self) -> None:
-        self.offensive = self.chosen_posture == "offensive"
+        self.offensive = self.wants_offensive()
 
     def step(self) -> None:
         m = self.model
@@ -157,6 +173,8 @@ class JuntaCommand(Faction):
             self.pool = 0.0
         self.desert()
         if day % self.plan_every == 0:
+            self.review_strategy(m.balance().junta, m.p.model.strategy.junta_margin)
+            self.update_posture()
             self.plan = junta_plan(m.situation(), m.rng)
 
     def desert(self) -> None:

@@ -118,7 +118,7 @@ def resistance_deployment(
         count = max(1, round((strength - local) / size))
         # main forces stand where the faction means to fight: around junta towns on
         # the offensive, in its own towns on the defensive
-        attack = fp.posture == "offensive"
+        attack = fp.posture != "defensive"  # auto: where it would fight
         weight = held * (1.0 if attack else p.model.tactics.defensive_home_weight) + present * 1.0
         if weight.sum() == 0:
             weight = (operating[index] & (SIDE[holder] != 0)) * 1.0

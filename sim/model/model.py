@@ -23,9 +23,11 @@ from sim.model.deployment import (
     resistance_deployment,
     town_values,
 )
+from sim.model.events import apply_event
 from sim.model.orders import Orders
 from sim.model.recorder import Recorder
 from sim.model.situation import Situation, Units, frozen
+from sim.model.strategy import Balance, balance
 from sim.model.strength import powers
 from sim.model.units import GARRISON, HOLD, MOBILE, Forces
 from sim.scenario.schema import Event, Params
@@ -97,6 +99,7 @@ class ConflictModel(mesa.Model):
             self.events.setdefault(ev.date, []).append(ev)
         self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
         self._fields_version = self.holder_version
+        self._balance: tuple[int, Balance] | None = None
         self._faction_state()
         self.recorder = Recorder(self)
         self.initial_agents = len(self.agents)
@@ -130,6 +133,12 @@ class ConflictModel(mesa.Model):
             units=Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}),
             front_field=self.front_field,
         )
+
+    def balance(self) -> Balance:
+        """Today's balance of forces (model/strategy.py), computed once a day for every commander."""
+        if self._balance is None or self._balance[0] != self.day:
+            self._balance = (self.day, balance(self.situation()))
+        return self._balance[1]
 
     def _field(
         self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
@@ -232,58 +241,13 @@ class ConflictModel(mesa.Model):
         f.strength[donor] -= share
         self.spawn_unit(NewUnit(0, node, share, f.quality[donor], f.morale[donor], GARRISON, HOLD))
 
-    def hand_over(self, node: int, to: int, cause: str) -> None:
-        """A negotiated handover: the other side's units leave, the receiver garrisons it."""
-        f = self.forces
-        here = np.flatnonzero(
-            f.view("alive") & (f.view("node") == node) & (SIDE[f.view("faction")] != SIDE[to])
-        )
-        friendly = np.flatnonzero(SIDE[self.holder[self.geo.neighbours[node]]] == SIDE[self.holder[node]])
-        if len(here):
-            nbrs = self.geo.neighbours[node]
-            dest = nbrs[friendly[0]] if len(friendly) else nbrs[0]
-            self.move_units(here, np.full(len(here), dest))
-            f.mode[here] = HOLD
-        self.set_holder(node, to, cause)
-        if to == 0:
-            mobile = np.flatnonzero(f.view("alive") & (f.view("kind") == MOBILE))
-            if len(mobile):
-                self.detach_garrison(node, mobile[np.argmax(f.strength[mobile])])
-
-    # --- events -------------------------------------------------------------------
-
-    def apply_event(self, ev: Event) -> None:
-        """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
-        kind = ev.kind
-        faction = self.by_index[faction_index(ev.faction)] if ev.faction else None
-        if kind == "ceasefire":
-            faction.ceasefire = True
-            faction.update_posture()
-            for name in ev.hand_over or []:
-                self.hand_over(self.geo.find(name), 0, "ceasefire")
-        elif kind == "ceasefire_end":
-            faction.ceasefire = False
-            faction.update_posture()
-        elif kind == "handover":
-            for name in ev.towns:
-                self.hand_over(self.geo.find(name), faction_index(ev.to), "handover")
-        elif kind in ("offensive", "defensive"):
-            faction.chosen_posture = kind
-            faction.update_posture()
-        elif kind == "embargo":
-            self.china.embargo = ev.active
-        elif kind == "uwsa_supply":
-            self.uwsa.supplying = ev.active
-        elif kind == "china_stance":
-            self.china.stance = ev.stance
-
     # --- schedule -----------------------------------------------------------------
 
     def step(self) -> None:
         """One day: events, outside powers, faction decisions, moves, engagements, record."""
         self.date = self.start + dt.timedelta(days=self.day)
         for ev in self.events.get(self.date, ()):
-            self.apply_event(ev)
+            apply_event(self, ev)
         f = self.forces
         alive = f.view("alive")
         self.faction_strength = np.bincount(

@@ -28,6 +28,8 @@ COLUMNS = (
     "junta_surrendered",
     "displaced",
     "air_strikes",
+    "junta_offensive",  # 1 while the junta command is on the offensive
+    "offensive_factions",  # resistance factions on the offensive
     *FACTION_TOWNS,
 )
 
@@ -73,6 +75,8 @@ class Recorder:
             m.surrendered[0],
             m.displaced,
             m.air_strikes,
+            float(m.junta.offensive),
+            float(sum(f.offensive for f in m.resistance_factions)),
             *by_faction[self._codes],
         )
 

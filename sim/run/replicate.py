@@ -45,7 +45,7 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
     days = np.arange(len(values), dtype=np.int32)
     ts = pd.DataFrame(values, columns=list(COLUMNS))
     for col in COLUMNS:
-        if col.startswith("towns_") or col in ("china_crossings_junta", "air_strikes"):
+        if col.startswith("towns_") or col in INTEGER_COLUMNS:
             ts[col] = ts[col].astype(np.int32)
     ts.insert(0, "date", pd.to_datetime(scenario.start) + pd.to_timedelta(days, unit="D"))
     ts.insert(0, "day", days)
@@ -70,6 +70,7 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
 
 
 CAUSES = ("assault", "handover", "ceasefire")
+INTEGER_COLUMNS = ("china_crossings_junta", "air_strikes", "junta_offensive", "offensive_factions")
 
 
 def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:

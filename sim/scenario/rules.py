@@ -108,6 +108,21 @@ class AirParams:
 
 
 @dataclass(frozen=True)
+class StrategyParams:
+    """When a commander goes on the offensive: its balance of forces against a margin
+    (model/strategy.py). Fitted on the 2023 window only (docs/ODD.md, Calibration)."""
+
+    resistance_margin: float = number(
+        0.6, 0.05, 10, "resistance: (own + coordination x allies) / junta strength where it fights"
+    )
+    junta_margin: float = number(
+        1.5, 0.05, 10, "junta: own strength / fighting resistance strength, nationwide"
+    )
+    hysteresis: float = number(0.2, 0, 0.9, "a committed offensive stops below margin x (1 - hysteresis)")
+    plan_days: int = whole(7, 1, 90, "days between a resistance faction's strategic reviews", ASSUMPTION)
+
+
+@dataclass(frozen=True)
 class ModelParams:
     lethality: float = number(
         0.002,
@@ -208,3 +223,4 @@ class ModelParams:
     tactics: TacticsParams = section(TacticsParams)
     leadership: LeadershipParams = section(LeadershipParams)
     air: AirParams = section(AirParams)
+    strategy: StrategyParams = section(StrategyParams)

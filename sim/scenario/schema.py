@@ -18,6 +18,8 @@ from sim.scenario.fields import ASSUMPTION, Field, key, number, section, spec_of
 from sim.scenario.rules import ModelParams
 from sim.world.factions import FACTIONS, JUNTA, RESISTANCE
 
+POSTURES = ("auto", "offensive", "defensive")
+
 
 @dataclass(frozen=True)
 class RunParams:
@@ -65,9 +67,10 @@ class JuntaParams:
     posture: str = key(
         Field(
             "str",
-            "defensive",
-            choices=("defensive", "offensive"),
-            help="hold and reinforce, or retake towns",
+            "auto",
+            choices=POSTURES,
+            help="auto: the commander decides from the balance of forces; offensive or defensive: "
+            "a forced counterfactual override",
         )
     )
     unit_size: float = key(
@@ -95,9 +98,10 @@ class FactionParams:
     posture: str = key(
         Field(
             "str",
-            "defensive",
-            choices=("defensive", "offensive"),
-            help="assault junta towns, or hold its own",
+            "auto",
+            choices=POSTURES,
+            help="auto: the commander decides from the balance of forces; offensive or defensive: "
+            "a forced counterfactual override",
         )
     )
     operating_states: tuple[str, ...] | None = key(

@@ -3,11 +3,13 @@ import pandas as pd
 import pytest
 
 from sim.analysis.scoring import read_observed, score
-from sim.analysis.validation import CHECKS, evaluate
+from sim.analysis.validation import CHECKS, evaluate, null_model
 from sim.cli import main
 from sim.errors import UserError
+from sim.run.ensemble import run_ensemble
 from sim.run.store import load_results
-from tests.conftest import ROOT
+from sim.world.factions import RESISTANCE
+from tests.conftest import ROOT, write_scenario
 
 
 @pytest.mark.slow
@@ -22,15 +24,31 @@ def test_validate_passes_for_both_scenarios(tmp_path, capsys):
 
 
 def test_a_check_fails_when_the_pattern_is_absent(tmp_path, capsys):
-    """Without the offensive (everyone defensive), the 2023 checks must fail."""
-    text = (ROOT / "scenarios" / "2023_operation_1027.toml").read_text()
-    quiet = text.replace('posture = "offensive"', 'posture = "defensive"')
-    quiet = quiet.split("[[events]]")[0]
-    path = tmp_path / "quiet.toml"
-    path.write_text(quiet)
+    """With every faction forced onto the defensive, the 2023 checks must fail."""
+    forced = "".join(f'\n[factions.{code}]\nposture = "defensive"\n' for code in RESISTANCE)
+    path = write_scenario(tmp_path, 'extends = "2023_operation_1027.toml"\nname = "quiet"\n' + forced)
     status = main(["validate", str(path), "--replicates", "6", "--workers", "1", "--quiet"])
     assert status == 1
     assert "failed" in capsys.readouterr().out
+
+
+def test_the_null_model_has_no_offensives_and_fails_the_pattern_checks(s2023, geo, tmp_path):
+    """The null model keeps the scenario but forces every commander onto the defensive;
+    the checks of the 2023 offensive must pass for the model and fail for the null."""
+    null = null_model(s2023)
+    assert null.data["junta"]["posture"] == "defensive"
+    assert {t["posture"] for t in null.data["factions"].values()} == {"defensive"}
+    assert s2023.data["junta"]["posture"] == "auto"  # the original is untouched
+    outs = []
+    for name, scenario in (("model", s2023), ("null", null)):
+        out = tmp_path / name
+        report = run_ensemble(scenario.with_run(replicates=4), out, executor="serial", progress=False)
+        assert report.done == 4
+        outs.append(load_results(out))
+    table = evaluate(outs[0], geo, outs[1]).set_index("check")
+    assert table.loc["China crossings lost by 1 Dec 2023", "informative"]
+    assert not table.loc["fronts where the junta loses towns (2023)", "null_pass"]
+    assert table.loc["fronts where the junta loses towns (2023)", "null_median"] == 0
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,58 @@
+"""Dated exogenous events: political agreements (ceasefires, handovers) and the decisions of
+China and the UWSA, applied to the model on their date. Nothing here decides a battle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.units import HOLD, MOBILE
+from sim.scenario.schema import Event
+from sim.world.factions import SIDE, faction_index
+
+if TYPE_CHECKING:
+    from sim.model.model import ConflictModel
+
+
+def apply_event(m: ConflictModel, ev: Event) -> None:
+    """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
+    kind = ev.kind
+    faction = m.by_index[faction_index(ev.faction)] if ev.faction else None
+    if kind == "ceasefire":
+        faction.ceasefire = True
+        faction.update_posture()
+        for name in ev.hand_over or []:
+            hand_over(m, m.geo.find(name), 0, "ceasefire")
+    elif kind == "ceasefire_end":
+        faction.ceasefire = False
+        faction.update_posture()
+    elif kind == "handover":
+        for name in ev.towns:
+            hand_over(m, m.geo.find(name), faction_index(ev.to), "handover")
+    elif kind in ("offensive", "defensive"):  # a forced counterfactual override of its strategy
+        faction.chosen_posture = kind
+        faction.update_posture()
+    elif kind == "embargo":
+        m.china.embargo = ev.active
+    elif kind == "uwsa_supply":
+        m.uwsa.supplying = ev.active
+    elif kind == "china_stance":
+        m.china.stance = ev.stance
+
+
+def hand_over(m: ConflictModel, node: int, to: int, cause: str) -> None:
+    """A negotiated handover: the other side's units leave, the receiver garrisons it."""
+    f = m.forces
+    here = np.flatnonzero(f.view("alive") & (f.view("node") == node) & (SIDE[f.view("faction")] != SIDE[to]))
+    friendly = np.flatnonzero(SIDE[m.holder[m.geo.neighbours[node]]] == SIDE[m.holder[node]])
+    if len(here):
+        nbrs = m.geo.neighbours[node]
+        dest = nbrs[friendly[0]] if len(friendly) else nbrs[0]
+        m.move_units(here, np.full(len(here), dest))
+        f.mode[here] = HOLD
+    m.set_holder(node, to, cause)
+    if to == 0:
+        mobile = np.flatnonzero(f.view("alive") & (f.view("kind") == MOBILE))
+        if len(mobile):
+            m.detach_garrison(node, mobile[np.argmax(f.strength[mobile])])

@@ -1,0 +1,89 @@
+"""Strategy comes from the agents: the balance of forces, not a scenario setting."""
+
+from __future__ import annotations
+
+import tomllib
+
+import numpy as np
+import pytest
+
+from sim.model.strategy import balance, decide
+from sim.model.strength import junta_effective
+from sim.model.units import GARRISON, HOLD, REBEL
+from sim.world.factions import faction_index
+from tests.conftest import ROOT
+from tests.model.test_kernels import situation
+
+AA = faction_index("AA")
+KIA = faction_index("KIA")
+
+
+@pytest.fixture(scope="module")
+def params(s2025):
+    return s2025.sample(np.random.default_rng(0))
+
+
+def test_balance_weighs_own_allies_and_junta_where_a_faction_fights(geo, params):
+    """AA fights in towns 0-1, the KIA in 1-2. AA's balance = (AA + c x KIA in its area) / (junta + 1)."""
+    operating = np.zeros((13, geo.n), dtype=bool)
+    operating[0] = True
+    operating[AA, [0, 1]] = True
+    operating[KIA, [1, 2]] = True
+    units = [
+        (0, 0, 1000, 0.5, 1.0, GARRISON, HOLD),
+        (AA, 0, 600, 0.5, 1.0, REBEL, HOLD),
+        (KIA, 1, 400, 0.5, 1.0, REBEL, HOLD),
+        (KIA, 5, 900, 0.5, 1.0, REBEL, HOLD),  # outside AA's area
+    ]
+    s = situation(geo, params, units, operating=operating)
+    b = balance(s)
+    drones = 1 + params.model.drone_effect * params.resistance.drones
+    eff = 0.5 * drones  # quality 0.5, full morale, full supply
+    junta = float(junta_effective(s)[0])
+    c = params.resistance.coordination
+    assert b.factions[AA] == pytest.approx((600 * eff + c * 400 * eff) / (junta + 1))
+    assert b.factions[KIA] == pytest.approx((400 * eff + 0) / (0 + 1))  # no junta in towns 1-2
+    assert b.junta == pytest.approx(junta / (1900 * eff + 1))
+
+
+def test_a_faction_in_ceasefire_is_no_ally_and_no_threat(geo, params):
+    units = [(0, 0, 1000, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 600, 0.5, 1.0, REBEL, HOLD)]
+    cease = np.zeros(13, dtype=bool)
+    cease[AA] = True
+    s = situation(geo, params, units, cease=cease)
+    assert balance(s).junta == pytest.approx(float(junta_effective(s)[0]))
+
+
+def test_decide_commits_at_the_margin_and_holds_course_with_hysteresis():
+    assert not decide(False, 1.19, 1.2, 0.25)
+    assert decide(False, 1.2, 1.2, 0.25)
+    assert decide(True, 0.91, 1.2, 0.25)  # still above 1.2 x 0.75 = 0.9
+    assert not decide(True, 0.89, 1.2, 0.25)
+
+
+def test_shipped_scenarios_set_no_posture_and_date_no_offensive():
+    for path in sorted((ROOT / "scenarios").rglob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        tables = [data.get("junta", {}), *data.get("factions", {}).values()]
+        assert all("posture" not in t for t in tables), path
+        assert all(e["kind"] not in ("offensive", "defensive") for e in data.get("events", [])), path
+
+
+def test_the_junta_turns_to_the_offensive_under_2025_conditions_only(s2023, s2025):
+    """Same rule, same margins: 2023 conditions keep the junta on the defensive while most
+    resistance factions attack; 2025 conditions put it on the offensive [AP-2023; DW-2025]."""
+    import datetime as dt
+
+    from sim.run.replicate import run_replicate
+
+    for r in range(2):
+        ts23 = run_replicate(s2023.with_run(end=s2023.start + dt.timedelta(days=30)), 3, r).tables[
+            "timeseries"
+        ]
+        ts25 = run_replicate(s2025.with_run(end=s2025.start + dt.timedelta(days=30)), 3, r).tables[
+            "timeseries"
+        ]
+        assert ts23["junta_offensive"].max() == 0
+        assert ts23["offensive_factions"].iloc[1] >= 4
+        assert ts25["junta_offensive"].iloc[10:].min() == 1  # within its first plans
+        assert ts25["offensive_factions"].iloc[1:].max() <= 2
