@@ -61,7 +61,6 @@ class Faction(mesa.Agent):
         self.code = code
         self.index = faction_index(code)
         self.side = int(SIDE[self.index])
-        self.params = params
         self.chosen_posture = params.posture  # "auto", or a forced counterfactual override
         self.attacking = False  # its own strategic choice, used when the posture is "auto"
         self.offensive = False
@@ -72,6 +71,11 @@ class Faction(mesa.Agent):
         self.pool = 0.0
         self.supply = 1.0
         self.update_posture()
+
+    @property
+    def params(self) -> FactionParams | JuntaParams:
+        """Its parameters as they stand today (a dated change event may have set some)."""
+        return self.model.p.junta if self.index == 0 else self.model.p.factions[self.code]
 
     @property
     def strength(self) -> float:
@@ -149,8 +153,6 @@ class JuntaCommand(Faction):
         self.plan = JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1))
         c = params.conscription
         self.conscription_start = (c.start or model.start) if c.enabled else None
-        lp = model.p.model.leadership
-        self.plan_every = max(1, round(lp.plan_days - lp.plan_gain * params.leadership))
 
     def update_posture(self) -> None:
         self.offensive = self.wants_offensive()
@@ -172,10 +174,15 @@ class JuntaCommand(Faction):
             self.form_up(self.pool, jp.quality)
             self.pool = 0.0
         self.desert()
-        if day % self.plan_every == 0:
+        if day % self.plan_every() == 0:
             self.review_strategy(m.balance().junta, m.p.model.strategy.junta_margin)
             self.update_posture()
             self.plan = junta_plan(m.situation(), m.rng)
+
+    def plan_every(self) -> int:
+        """Days between plans: better command plans more often [DW-2025]."""
+        lp = self.model.p.model.leadership
+        return max(1, round(lp.plan_days - lp.plan_gain * self.params.leadership))
 
     def desert(self) -> None:
         """Desertion, heavier where morale is low [AP-2023: surrenders and defections]."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.units import HOLD, MOBILE
+from sim.scenario.fields import replace_path
 from sim.scenario.schema import Event
 from sim.world.factions import SIDE, faction_index
 
@@ -23,13 +24,15 @@ def apply_event(m: ConflictModel, ev: Event) -> None:
         faction.ceasefire = True
         faction.update_posture()
         for name in ev.hand_over or []:
-            hand_over(m, m.geo.find(name), 0, "ceasefire")
+            if m.holder[m.geo.find(name)] == faction.index:  # one hands over only what one holds
+                hand_over(m, m.geo.find(name), 0, "ceasefire")
     elif kind == "ceasefire_end":
         faction.ceasefire = False
         faction.update_posture()
     elif kind == "handover":
         for name in ev.towns:
-            hand_over(m, m.geo.find(name), faction_index(ev.to), "handover")
+            if m.holder[m.geo.find(name)] == faction.index:  # one hands over only what one holds
+                hand_over(m, m.geo.find(name), faction_index(ev.to), "handover")
     elif kind in ("offensive", "defensive"):  # a forced counterfactual override of its strategy
         faction.chosen_posture = kind
         faction.update_posture()
@@ -39,6 +42,8 @@ def apply_event(m: ConflictModel, ev: Event) -> None:
         m.uwsa.supplying = ev.active
     elif kind == "china_stance":
         m.china.stance = ev.stance
+    elif kind == "change":  # a new capability, law or level of outside support
+        m.p = replace_path(m.p, ev.parameter, ev.value)
 
 
 def hand_over(m: ConflictModel, node: int, to: int, cause: str) -> None:

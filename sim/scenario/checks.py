@@ -6,6 +6,7 @@ answer with one line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 
 from sim.errors import ScenarioError
 from sim.scenario import schema
-from sim.scenario.fields import DISTRIBUTIONS, Field, is_date
+from sim.scenario.fields import DISTRIBUTIONS, Field, get_path, is_date
 from sim.world.factions import JUNTA, RESISTANCE
 from sim.world.geography import Geography
 
@@ -24,6 +25,14 @@ def suggest(name: str, options: list[str] | tuple[str, ...]) -> str:
     if close:
         return f"; did you mean {close[0]!r}?"
     return "; allowed: " + ", ".join(sorted(options))
+
+
+def _number(value: Any) -> str:
+    """A number as a message shows it: whole numbers exactly (or by their length), others short."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:,}"
+        return text if len(text) <= 32 else f"a {len(str(abs(value)))}-digit number"
+    return f"{value:g}" if isinstance(value, float) else repr(value)
 
 
 def _type_name(value: Any) -> str:
@@ -64,18 +73,22 @@ class Checker:
         kind = field.kind
         if kind in ("float", "int"):
             ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if isinstance(value, float) and not np.isfinite(value):
+                raise self.fail(key, f"must be {field.allowed()}, got {value}")
             if kind == "int":
-                ok = ok and float(value).is_integer()
+                ok = ok and (isinstance(value, int) or value.is_integer())
             if not ok:
                 raise self.fail(key, f"must be {field.allowed()}, got {_type_name(value)}")
-            value = int(value) if kind == "int" else float(value)
-            if not np.isfinite(value):
-                raise self.fail(key, f"must be {field.allowed()}, got {value}")
             if (field.low is not None and value < field.low) or (
                 field.high is not None and value > field.high
             ):
-                raise self.fail(key, f"{value:g} is out of range; must be {field.allowed()}")
-            return value
+                raise self.fail(key, f"{_number(value)} is out of range; must be {field.allowed()}")
+            if kind == "int":
+                return int(value)
+            try:
+                return float(value)
+            except OverflowError:
+                raise self.fail(key, f"{_number(value)} is too large; must be {field.allowed()}") from None
         if kind == "bool":
             if not isinstance(value, bool):
                 raise self.fail(key, f"must be true or false, got {_type_name(value)}")
@@ -92,6 +105,10 @@ class Checker:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise self.fail(key, f"must be a list of strings, got {_type_name(value)}")
             return list(value)
+        if kind == "scalar":
+            if not isinstance(value, int | float | str | bool):
+                raise self.fail(key, f"must be {field.allowed()}, got {_type_name(value)}")
+            return value
         raise AssertionError(kind)
 
     def date(self, value: Any, key: str) -> dt.date:
@@ -124,9 +141,14 @@ class Checker:
         for name, v in raw.items():
             if name == "dist":
                 continue
-            if not isinstance(v, int | float) or isinstance(v, bool) or not np.isfinite(v):
+            if not isinstance(v, int | float) or isinstance(v, bool):
                 raise self.fail(f"{key}.{name}", f"must be a number, got {v!r}")
-            nums[name] = float(v)
+            try:
+                nums[name] = float(v)
+            except OverflowError:
+                raise self.fail(f"{key}.{name}", f"{_number(v)} is too large for a number") from None
+            if not np.isfinite(nums[name]):
+                raise self.fail(f"{key}.{name}", f"must be a number, got {v!r}")
         lo, hi = field.low, field.high
         bounds = f"{field.allowed()}"
 
@@ -182,6 +204,15 @@ class Checker:
             if not isinstance(raw["events"], list):
                 raise self.fail("events", "must be an array of tables ([[events]])")
             out["events"] = [self.event(e, i) for i, e in enumerate(raw["events"])]
+            seen: dict[str, int] = {}
+            for i, ev in enumerate(out["events"]):
+                if ev.get("id") in seen:
+                    raise self.fail(
+                        f"events[{i}].id",
+                        f"{ev['id']!r} is already the id of events[{seen[ev['id']]}]; ids must be unique",
+                    )
+                if ev.get("id") is not None:
+                    seen[ev["id"]] = i
         if "remove_events" in raw:
             out["remove_events"] = self.value(raw["remove_events"], Field("strlist"), "remove_events")
         return out
@@ -217,6 +248,9 @@ class Checker:
             *RESISTANCE,
         ):
             raise self.fail(f"{path}.faction", "allowed: JUNTA, " + ", ".join(RESISTANCE))
+        if ev["kind"] == "change":
+            field = dataclasses.replace(get_path(schema.FULL, ev["parameter"]), uncertain=False)
+            ev["value"] = self.value(ev["value"], field, f"{path}.value")
         for key in ("hand_over", "towns"):
             for name in ev.get(key, []):
                 if self.geo.find(name) is None:
@@ -225,12 +259,20 @@ class Checker:
         return ev
 
 
+MAX_DAYS = 3660  # about ten years: the horizon of one run
+
+
 def cross_checks(
     data: dict[str, Any], file: str, geo: Geography, origins: list[tuple[str, str]] | None = None
 ) -> None:
     run = data["run"]
     if run["end"] <= run["start"]:
         raise ScenarioError(file, "run.end", f"{run['end']} must be after run.start {run['start']}")
+    if (run["end"] - run["start"]).days >= MAX_DAYS:
+        last = run["start"] + dt.timedelta(days=MAX_DAYS - 1)
+        raise ScenarioError(
+            file, "run.end", f"{run['end']}: a run lasts at most {MAX_DAYS:,} days; allowed: up to {last}"
+        )
     if run["initial_control"] not in geo.control:
         raise ScenarioError(
             file,
@@ -244,13 +286,43 @@ def cross_checks(
     for i, ev in enumerate(events):
         where, key = origins[i] if origins else (file, f"events[{i}]")
         if not run["start"] <= ev["date"] <= run["end"]:
-            raise ScenarioError(
-                where, f"{key}.date", f"{ev['date']} is outside the run ({run['start']} to {run['end']})"
+            hint = (
+                "" if where == file or not ev.get("id") else f"; drop it with remove_events = [{ev['id']!r}]"
             )
-        if i and ev["date"] < events[i - 1]["date"]:
             raise ScenarioError(
                 where,
                 f"{key}.date",
-                f"{ev['date']} comes before the previous event ({events[i - 1]['date']}); "
-                "list events in date order",
+                f"{ev['date']} is outside the run ({run['start']} to {run['end']}){hint}",
             )
+        _handover(ev, where, key, geo, run["initial_control"])
+
+
+def _area(geo: Geography, label: str, faction: str, node: int) -> bool:
+    """Whether a faction holds or operates in a town or a town next to it at the start."""
+    indptr, nbr, _ = geo.csr
+    nodes = [node, *nbr[indptr[node] : indptr[node + 1]].tolist()]
+    return any(geo.control[label][n] == faction or faction in geo.presence[label][n] for n in nodes)
+
+
+def _handover(ev: dict[str, Any], file: str, key: str, geo: Geography, label: str) -> None:
+    """A town changes hands by agreement only between factions of its neighbourhood (the junta,
+    present across the country, may receive any town)."""
+    if ev["kind"] == "handover":
+        giver, taker, towns_key = ev["faction"], ev.get("to", JUNTA), "towns"
+    elif ev["kind"] == "ceasefire" and ev.get("hand_over"):
+        giver, taker, towns_key = ev["faction"], JUNTA, "hand_over"
+    else:
+        return
+    if giver == taker:
+        raise ScenarioError(file, f"{key}.to", f"{giver} cannot hand towns over to itself")
+    for name in ev[towns_key]:
+        node = geo.find(name)
+        for role, faction in (("hands it over", giver), ("receives it", taker)):
+            if not (faction == JUNTA and role == "receives it") and not _area(geo, label, faction, node):
+                raise ScenarioError(
+                    file,
+                    f"{key}.{towns_key}",
+                    f"{name!r}: {faction} {role} but neither holds nor operates in it or a town next "
+                    f"to it at the start ({label} control: {geo.control[label][node]}); a handover is "
+                    "between factions of the town's neighbourhood",
+                )

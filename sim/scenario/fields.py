@@ -54,6 +54,7 @@ class Field:
             "str": "a string",
             "date": "a date (YYYY-MM-DD)",
             "strlist": "a list of strings",
+            "scalar": "a number, a string or true/false",
         }[self.kind]
         fmt = (lambda x: f"{int(x):,}") if self.kind == "int" else (lambda x: f"{x:g}")
         if self.low is not None and self.high is not None:
@@ -128,6 +129,13 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     for part in parents:
         data = data.setdefault(part, {})
     data[last] = value
+
+
+def replace_path(obj: Any, dotted: str, value: Any) -> Any:
+    """A copy of a frozen dataclass tree with one dotted attribute replaced."""
+    head, _, rest = dotted.partition(".")
+    new = replace_path(getattr(obj, head), rest, value) if rest else value
+    return dataclasses.replace(obj, **{head: new})
 
 
 def is_distribution(value: Any) -> bool:

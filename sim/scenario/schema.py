@@ -162,7 +162,23 @@ EVENT_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "embargo": ({"active"}, set()),
     "uwsa_supply": ({"active"}, set()),
     "china_stance": ({"stance"}, set()),
+    "change": ({"parameter", "value"}, set()),
 }
+# What a dated `change` event may set: capabilities, laws and outside support, which were
+# exogenous to the fighting [DW-2025: drones, air doctrine, command; NLTA: air strike tempo].
+CHANGEABLE = (
+    "junta.drones",
+    "junta.air_doctrine",
+    "junta.air_strikes_per_day",
+    "junta.leadership",
+    "junta.recruitment_per_day",
+    "resistance.drones",
+    "resistance.coordination",
+    "china.junta_support",
+    "china.trade_income",
+    "uwsa.deliveries_per_day",
+    "uwsa.arms_per_day",
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,8 @@ class Event:
     to: str = key(Field("str", JUNTA, choices=FACTIONS))
     active: bool | None = key(Field("bool"))
     stance: str | None = key(Field("str", choices=STANCES))
+    parameter: str | None = key(Field("str", choices=CHANGEABLE, help="what a change event sets"))
+    value: Any = key(Field("scalar", help="its new value, checked as that key is"))
 
 
 @dataclass(frozen=True)
