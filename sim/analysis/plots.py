@@ -1,266 +1,289 @@
-"""Publication-ready matplotlib figures of outcome distributions."""
+"""Publication-ready matplotlib figures of outcome distributions and comparisons.
+
+Every figure states its interval convention (see sim.analysis.summary): spreads
+are the 50 % and 90 % (5-95 %) ranges of replicates around the median;
+differences are run minus baseline with 95 % confidence intervals.
+"""
 
 from __future__ import annotations
 
-import json
-import textwrap
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from sim.analysis.summary import end_metrics
+from sim.analysis import style
+from sim.analysis.maps import _outline, control_maps, difference_maps
+from sim.analysis.style import colour, dash, footnote, save, scale, title, unit, wrap
+from sim.analysis.summary import HIGH, LOW, differences, end_metrics, paired
 from sim.run.store import Results
-from sim.world.geography import DATA, Geography, load_geography
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-SOURCE = "Source: myanmar-conflict-sim {version}, {n} replicates per run; model and data in docs/ODD.md."
+__all__ = [
+    "_outline",
+    "attribution_chart",
+    "control_maps",
+    "difference_chart",
+    "difference_maps",
+    "end_distributions",
+    "fan_charts",
+    "plot_all",
+    "sensitivity_chart",
+]
 
-# metric: (title, unit label, scale)
-FAN_METRICS = {
-    "junta_area_share": ("Territory of the towns the junta holds", "share of land area", 1.0),
-    "junta_full_control_share": ("Territory under full junta control", "share of land area", 1.0),
-    "towns_junta": ("Towns held by the junta", "towns", 1.0),
-    "outposts_lost": ("Junta outposts lost (cumulative)", "outposts", 1.0),
-    "china_crossings_junta": ("China border crossings held by the junta", "crossings", 1.0),
-    "displaced": ("Civilians newly displaced (cumulative)", "thousands of people", 1e-3),
-    "junta_strength": ("Junta combat strength", "thousands of troops", 1e-3),
-    "resistance_strength": ("Resistance strength", "thousands of fighters", 1e-3),
-    "junta_casualties": ("Junta casualties (cumulative)", "killed and wounded", 1.0),
-}
+COLOURS = style.PALETTE  # kept for callers of the old name
+QUANTILES = (LOW, 0.25, 0.5, 0.75, HIGH)
 
-END_METRICS = {
-    "junta_full_control_share": ("Full junta control at the end", "share of land area"),
-    "towns_junta_change": ("Change in junta-held towns", "towns (end - start)"),
-    "towns_AA_change": ("Change in AA-held towns", "towns (end - start)"),
-    "outposts_lost": ("Outposts lost", "outposts"),
-    "displaced": ("Civilians newly displaced", "thousands of people"),
-    "junta_surrendered": ("Junta troops surrendered", "troops"),
-}
+FAN_METRICS = (
+    "junta_area_share",
+    "junta_full_control_share",
+    "towns_junta",
+    "outposts_lost",
+    "china_crossings_junta",
+    "displaced",
+    "junta_strength",
+    "resistance_strength",
+    "junta_casualties",
+    "resistance_casualties",
+)
+END_METRICS = (
+    "junta_full_control_share",
+    "junta_area_share_change",
+    "towns_junta_change",
+    "towns_AA_change",
+    "outposts_lost",
+    "displaced",
+    "junta_surrendered",
+    "junta_casualties",
+    "resistance_casualties",
+)
+DIFF_METRICS = (
+    "towns_junta_change",
+    "junta_area_share_change",
+    "junta_full_control_share",
+    "outposts_lost",
+    "china_crossings_junta",
+    "junta_surrendered",
+    "junta_casualties",
+    "resistance_casualties",
+    "displaced",
+)
+OVERLAY_UP_TO = 3  # runs of one period drawn on one axis; more get a panel each
 
 
-def _caption(fig, runs: list[Results]) -> None:
-    version = runs[0].manifest.get("package_version", "")
-    n = min(r.end_state.shape[0] for r in runs)
-    fig.text(0.01, 0.005, SOURCE.format(version=version, n=n), fontsize=7, color="0.35")
+def _period(res: Results) -> tuple[pd.Timestamp, pd.Timestamp]:
+    dates = res.timeseries["date"]
+    return dates.min(), dates.max()
+
+
+def _fan(ax, res: Results, metric: str, i: int) -> None:
+    q = res.timeseries.groupby("date")[metric].quantile(list(QUANTILES)).unstack() * scale(metric)
+    c = colour(i)
+    ax.fill_between(q.index, q[LOW], q[HIGH], color=c, alpha=0.15, lw=0)
+    ax.fill_between(q.index, q[0.25], q[0.75], color=c, alpha=0.35, lw=0)
+    ax.plot(q.index, q[0.5], color=c, lw=2, ls=dash(i), label=wrap(res.label, 40))
+
+
+def _dates(ax, start, end) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.get_offset_text().set_fontsize(8)
+    ax.set_xlim(start, end)
+    ax.grid(alpha=0.3)
+
+
+def fan_chart(runs: list[Results], metric: str, out: Path) -> Path:
+    """Median and 50 %/90 % bands of one metric over time. A few runs of one period share an
+    axis; otherwise each run gets a panel with its own date axis (shared y), the baseline's
+    median drawn dashed in the panels of its period."""
+    periods = [_period(r) for r in runs]
+    overlay = len(set(periods)) == 1 and len(runs) <= OVERLAY_UP_TO
+    rows, cols = (1, 1) if overlay else style.grid(len(runs), 3)
+    width = 8.0 if overlay else min(10.0, 3.4 * cols + 0.6)
+    fig, axes = style.figure(rows, cols, width, 4.2 if overlay else 2.5 * rows + 1.1, sharey=True)
+    if overlay:
+        ax = axes[0, 0]
+        for i, res in enumerate(runs):
+            _fan(ax, res, metric, i)
+        _dates(ax, *periods[0])
+        ax.set_ylabel(unit(metric))
+        ax.legend(loc="best", fontsize=8)
+    else:
+        base = runs[0].timeseries.groupby("date")[metric].median() * scale(metric)
+        for i, (ax, res) in enumerate(zip(axes.flat, runs, strict=False)):
+            _fan(ax, res, metric, i)
+            if i and periods[i] == periods[0]:
+                ax.plot(base.index, base.to_numpy(), color="0.15", lw=1, ls="--")
+            _dates(ax, *periods[i])
+            ax.set_title(wrap(res.label, 34), fontsize=8.5, color=colour(i))
+            ax.tick_params(labelsize=7.5)
+        for ax in axes[:, 0]:
+            ax.set_ylabel(unit(metric), fontsize=8)
+        for ax in axes.flat[len(runs) :]:
+            ax.set_visible(False)
+    style.heading(fig, title(metric))
+    notes = [style.SPREAD]
+    if not overlay and any(p == periods[0] for p in periods[1:]):
+        notes.append(f"Dashed black line: median of the baseline, {runs[0].label}.")
+    if not overlay and len(set(periods)) > 1:
+        notes.append("Runs cover different periods: each panel has its own dates.")
+    footnote(fig, " ".join(notes), style.source(runs))
+    return save(fig, out / f"fan_{metric}.png")
 
 
 def fan_charts(runs: list[Results], out: Path) -> list[Path]:
-    """Median and 50 %/90 % bands of each headline metric over calendar time, runs overlaid."""
-    paths = []
-    for metric, (title, unit, scale) in FAN_METRICS.items():
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        for colour, res in zip(COLOURS, runs, strict=False):
-            ts = res.timeseries
-            q = ts.groupby("date")[metric].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack() * scale
-            ax.fill_between(q.index, q[0.05], q[0.95], color=colour, alpha=0.15, lw=0)
-            ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=0.35, lw=0)
-            ax.plot(q.index, q[0.5], color=colour, lw=2, label=res.label)
-        ax.set_title(title + "\nmedian, 50 % and 90 % of replicates")
-        ax.set_ylabel(unit)
-        locator = mdates.AutoDateLocator(maxticks=8)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
-        _caption(fig, runs)
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        path = out / f"fan_{metric}.png"
-        fig.savefig(path, dpi=150)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+    """One fan chart per headline metric (see `fan_chart`)."""
+    return [fan_chart(runs, m, out) for m in FAN_METRICS if m in runs[0].timeseries]
+
+
+def _labels(runs: list[Results]) -> list[str]:
+    return [wrap(r.label, 26) for r in runs]
 
 
 def end_distributions(runs: list[Results], out: Path) -> Path:
-    """Violins of end-state metrics, one per run, side by side."""
+    """Horizontal violins of end-state metrics: a panel per metric, a row per run, with the
+    median and the 5-95 % range marked."""
     ends = [end_metrics(r) for r in runs]
-    fig, axes = plt.subplots(2, 3, figsize=(12, 7))
-    for ax, (metric, (title, unit)) in zip(axes.flat, END_METRICS.items(), strict=True):
-        scale = 1e-3 if unit.startswith("thousands") else 1.0
-        data = [e[metric].to_numpy() * scale for e in ends]
-        parts = ax.violinplot(data, showmedians=True, showextrema=False)
-        for body, colour in zip(parts["bodies"], COLOURS, strict=False):
-            body.set_facecolor(colour)
-            body.set_alpha(0.5)
-        ax.set_xticks(range(1, len(runs) + 1), [r.label for r in runs], fontsize=7, rotation=10)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(unit, fontsize=8)
-        ax.grid(alpha=0.3, axis="y")
-    fig.suptitle("End-state distributions (median line; width = share of replicates)")
-    _caption(fig, runs)
-    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
-    path = out / "end_state.png"
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
-
-
-def _outline(ax) -> None:
-    path = DATA / "myanmar_states.geojson"
-    if not path.is_file():
-        return
-    shapes = json.loads(path.read_text(encoding="utf-8"))
-    for feature in shapes["features"]:
-        geom = feature["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        for poly in polys:
-            ring = np.asarray(poly[0])
-            ax.fill(ring[:, 0], ring[:, 1], facecolor="0.95", edgecolor="0.55", lw=0.5, zorder=0)
-
-
-def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -> Path:
-    """Each town coloured by the probability the junta holds it at the end, one panel per run."""
-    geo = geo or load_geography()
-    fig, axes = plt.subplots(
-        1, len(runs), figsize=(4.4 * len(runs) + 1.4, 8.4), squeeze=False, layout="constrained"
+    metrics = [m for m in END_METRICS if m in ends[0]]
+    rows, cols = style.grid(len(metrics), 3)
+    height = rows * (0.3 * len(runs) + 1.1) + 0.9
+    fig, axes = style.figure(rows, cols, 10.0, height, sharey=True)
+    y = np.arange(len(runs))
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        data = [e[metric].to_numpy() * scale(metric) for e in ends]
+        for i, d in enumerate(data):
+            if np.ptp(d) == 0:  # all replicates alike: no shape to draw
+                continue
+            body = ax.violinplot(d, positions=[i], orientation="horizontal", showextrema=False, widths=0.8)
+            body["bodies"][0].set(facecolor=colour(i), edgecolor=colour(i), alpha=0.45)
+        for i, d in enumerate(data):
+            lo, med, hi = np.quantile(d, [LOW, 0.5, HIGH])
+            ax.plot([lo, hi], [i, i], color="0.15", lw=1.2)
+            ax.plot(med, i, "o", color="white", mec="0.15", ms=4.5)
+        _axis(ax, metric)
+    for ax in axes[:, 0]:
+        ax.set_yticks(y, _labels(runs), fontsize=7.5)
+        ax.set_ylim(len(runs) - 0.4, -0.6)
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    style.heading(fig, "End-state distributions over replicates")
+    footnote(
+        fig,
+        "Shape: distribution over replicates; dot: median; line: 5-95 % of replicates (90 % range).",
+        style.source(runs),
     )
-    cmap = plt.get_cmap("RdBu_r")
-    for ax, res in zip(axes[0], runs, strict=True):
-        fc = res.final_control
-        p = (fc["side"] == "junta").groupby(fc["town_id"]).mean()
-        prob = np.array([p.get(t, np.nan) for t in geo.ids])
-        _outline(ax)
-        corridor = geo.corridor
-        for a, b in zip(geo.edge_a, geo.edge_b, strict=True):
-            main = corridor[a] and corridor[b]
-            ax.plot(
-                geo.lon[[a, b]],
-                geo.lat[[a, b]],
-                color="0.3" if main else "0.75",
-                lw=1.4 if main else 0.4,
-                zorder=1,
+    return save(fig, out / "end_state.png")
+
+
+def _axis(ax, metric: str) -> None:
+    ax.set_title(title(metric), fontsize=9)
+    ax.set_xlabel(unit(metric), fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.tick_params(labelsize=7.5)
+    ax.grid(alpha=0.3, axis="x")
+
+
+def difference_chart(runs: list[Results], out: Path) -> Path:
+    """Each run minus the baseline (the first run): mean difference of end-state metrics with
+    95 % confidence intervals, paired by seed, a panel per metric."""
+    diffs = differences(runs)
+    compared = runs[1:]
+    metrics = [m for m in DIFF_METRICS if m in next(iter(diffs.values())).index]
+    rows, cols = style.grid(len(metrics), 3)
+    height = rows * (0.36 * len(compared) + 1.0) + 1.2
+    fig, axes = style.figure(rows, cols, 10.0, height, sharey=True)
+    y = np.arange(len(compared))
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        k = scale(metric)
+        for i, res in enumerate(compared, start=1):
+            d = diffs[res.label].loc[metric]
+            mean, lo, hi = d["diff_mean"] * k, d["diff_low"] * k, d["diff_high"] * k
+            ax.errorbar(
+                mean, i - 1, xerr=[[mean - lo], [hi - mean]], fmt="o", color=colour(i), ms=5, capsize=3
             )
-        neutral = ((fc["side"] == "neutral").groupby(fc["town_id"]).mean() == 1).reindex(list(geo.ids))
-        neutral = neutral.fillna(False).to_numpy(bool)
-        ax.scatter(
-            geo.lon[neutral],
-            geo.lat[neutral],
-            marker="s",
-            s=18,
-            color="0.6",
-            zorder=2,
-            label="held by neutral groups (UWSA, NDAA)",
-        )
-        prob[neutral] = np.nan
-        sc = ax.scatter(
-            geo.lon,
-            geo.lat,
-            c=prob,
-            cmap=cmap,
-            vmin=0,
-            vmax=1,
-            s=12 + 40 * np.sqrt(geo.population / geo.population.max()),
-            edgecolors="0.2",
-            linewidths=0.3,
-            zorder=2,
-        )
-        for i in np.flatnonzero(geo.capital):
-            ax.annotate(
-                geo.names[i],
-                (geo.lon[i], geo.lat[i]),
-                fontsize=6,
-                xytext=(3, 2),
-                textcoords="offset points",
-                zorder=3,
-            )
-        ax.set_title(
-            f"{res.label}\nP(junta holds town) on {res.timeseries['date'].max():%d %b %Y}",
-            fontsize=10,
-        )
-        ax.set_xlabel("longitude (°E)")
-        ax.set_ylabel("latitude (°N)")
-        ax.set_aspect(1.0 / np.cos(np.radians(20)))
-        ax.set_xlim(92, 101.5)
-        ax.set_ylim(9.5, 28.6)
-    fig.colorbar(sc, ax=axes[0].tolist(), shrink=0.6, label="probability the junta holds the town")
-    version = runs[0].manifest.get("package_version", "")
-    n = min(r.end_state.shape[0] for r in runs)
-    fig.supxlabel(
-        "Dark lines: main trade corridors. Labels: state and region capitals. Grey squares: towns held by "
-        "neutral groups (UWSA, NDAA). Outline: sim/data/BOUNDARIES.md.\n"
-        + SOURCE.format(version=version, n=n),
-        fontsize=7,
-        color="0.35",
-        x=0.01,
-        ha="left",
-    )
-    path = out / "map_junta_control.png"
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+        ax.axvline(0, color="0.3", lw=0.8)
+        _axis(ax, metric)
+    for ax in axes[:, 0]:
+        ax.set_yticks(y, _labels(compared), fontsize=7.5)
+        ax.set_ylim(len(compared) - 0.5, -0.5)
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    style.heading(fig, f"Each run minus the baseline ({runs[0].label}), at the end of the run")
+    unpaired = [r.label for r in compared if not paired(runs[0], r)]
+    notes = [
+        "Dot: mean of run minus baseline over replicates with the same seed; bar: 95 % confidence "
+        "interval (normal approximation)."
+    ]
+    if unpaired:
+        notes.append("Different seeds, so unpaired (difference of two means): " + "; ".join(unpaired) + ".")
+    footnote(fig, " ".join(notes), style.source(runs))
+    return save(fig, out / "differences.png")
 
 
 def plot_all(runs: list[Results], out: Path) -> list[Path]:
+    """Every figure of a set of runs; the first run is the baseline of the difference figures."""
     out.mkdir(parents=True, exist_ok=True)
-    return [*fan_charts(runs, out), end_distributions(runs, out), control_maps(runs, out)]
+    paths = [*fan_charts(runs, out), end_distributions(runs, out), control_maps(runs, out)]
+    if len(runs) > 1:
+        paths += [difference_chart(runs, out), difference_maps(runs, out)]
+    return paths
 
 
-def attribution_chart(table: pd.DataFrame, out: Path, title: str, caption: str) -> Path:
+def attribution_chart(table: pd.DataFrame, out: Path, heading: str, caption: str) -> Path:
     """Waterfall per metric: each lever group's Shapley value (95 % interval) stacking up
     from the BASE-levers outcome to the TARGET outcome."""
     metrics = list(dict.fromkeys(table["metric"]))
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(9, 2.6 * len(metrics) + 1), squeeze=False)
+    up, down, total_c = colour(0), colour(3), "0.45"
+    fig, axes = style.figure(len(metrics), 1, 9.0, 2.7 * len(metrics) + 1.4)
     for ax, metric in zip(axes[:, 0], metrics, strict=True):
         rows = table[(table["metric"] == metric) & ~table["group"].isin(["sum of parts", "total difference"])]
         total = table[(table["metric"] == metric) & (table["group"] == "total difference")].iloc[0]
         start = 0.0
         for y, (_, r) in enumerate(rows.iterrows()):
-            colour = COLOURS[0] if r["shapley"] >= 0 else COLOURS[1]
-            ax.barh(y, r["shapley"], left=start, color=colour, alpha=0.8)
-            ax.errorbar(
-                start + r["shapley"],
-                y,
-                xerr=[[r["shapley"] - r["low"]], [r["high"] - r["shapley"]]],
-                color="0.2",
-                capsize=3,
-                lw=1,
-            )
+            ax.barh(y, r["shapley"], left=start, color=up if r["shapley"] >= 0 else down, alpha=0.85)
+            err = [[r["shapley"] - r["low"]], [r["high"] - r["shapley"]]]
+            ax.errorbar(start + r["shapley"], y, xerr=err, color="0.2", capsize=3, lw=1)
             start += r["shapley"]
         y = len(rows)
-        ax.barh(y, total["shapley"], color="0.4", alpha=0.8)
-        ax.errorbar(
-            total["shapley"],
-            y,
-            xerr=[[total["shapley"] - total["low"]], [total["high"] - total["shapley"]]],
-            color="0.1",
-            capsize=3,
-        )
+        ax.barh(y, total["shapley"], color=total_c, alpha=0.85)
+        err = [[total["shapley"] - total["low"]], [total["high"] - total["shapley"]]]
+        ax.errorbar(total["shapley"], y, xerr=err, color="0.1", capsize=3)
         ax.set_yticks(range(len(rows) + 1), [*rows["group"], "total difference"], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.set_title(title(metric), fontsize=10, loc="left")
+        ax.set_xlabel(unit(metric), fontsize=8)
         ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(title)
-    return _save(fig, out / "attribution.png", caption, width=160, bottom=0.03, top=0.97)
+    handles = [
+        Patch(color=up, alpha=0.85, label="lever group raises the metric"),
+        Patch(color=down, alpha=0.85, label="lever group lowers the metric"),
+        Patch(color=total_c, alpha=0.85, label="total difference"),
+        Line2D([], [], color="0.2", marker="|", ms=8, lw=1, label="95 % confidence interval"),
+    ]
+    fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize=8, frameon=False)
+    style.heading(fig, heading)
+    footnote(fig, caption)
+    return save(fig, out / "attribution.png")
 
 
-def sensitivity_chart(table: pd.DataFrame, out: Path, title: str, caption: str) -> Path:
+def sensitivity_chart(table: pd.DataFrame, out: Path, heading: str, caption: str) -> Path:
     """Horizontal bars of the main index with its 95 % interval, most influential first."""
     index, conf = ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.8))
+    fig, axes = style.figure(1, 1, 8.0, 0.4 * len(table) + 2.0)
+    ax = axes[0, 0]
     y = np.arange(len(table))
-    ax.barh(y, table[index], xerr=table[conf], color=COLOURS[0], alpha=0.8, capsize=3)
+    ax.barh(y, table[index], xerr=table[conf], color=colour(0), alpha=0.8, capsize=3, label=index)
     if "S1" in table:
-        ax.scatter(table["S1"], y, color=COLOURS[1], zorder=3, label="first-order S1")
+        ax.scatter(table["S1"], y, color=colour(3), zorder=3, label="first-order S1")
         ax.legend(fontsize=8)
     ax.set_yticks(y, table["parameter"], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Morris μ* (elementary effect)" if index == "mu_star" else "total-order Sobol index ST")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(heading, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
-    return _save(fig, out / "sensitivity.png", caption, width=130, bottom=0.05, top=1.0)
-
-
-def _save(fig, path: Path, caption: str, width: int, bottom: float, top: float) -> Path:
-    """Caption line at the foot, tight layout, 150 dpi PNG."""
-    fig.text(0.01, 0.005, textwrap.fill(caption, width), fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, bottom, 1, top))
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
+    footnote(fig, caption)
+    return save(fig, out / "sensitivity.png")

@@ -1,20 +1,40 @@
-"""Summaries of outcome distributions and paired comparisons between runs."""
+"""Summaries of outcome distributions and paired comparisons between runs.
+
+One convention for every table and figure: the spread of an outcome over
+replicates is its median and 5-95 % range (90 % of replicates); a difference
+between two runs is "run minus baseline", paired by replicate seed, as a mean
+with a 95 % confidence interval (normal approximation).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.model.recorder import COLUMNS, FACTION_TOWNS
 from sim.run.store import Results
 
+LOW, HIGH = 0.05, 0.95  # quantiles of the spread over replicates
+LEVEL = 0.95  # confidence level of a difference's interval
+SPREAD_TEXT = "median and 5-95 % range of replicates"
+DIFF_TEXT = "run minus baseline, paired by seed: mean and 95 % confidence interval (normal approximation)"
+
+# Recorded state flags, not outcomes.
+_NOT_OUTCOMES = {"air_strikes", "junta_offensive", "offensive_factions"}
 # End-state metrics reported by `sim run`, `sim compare` and the tables.
-HEADLINE = tuple(c for c in COLUMNS if c != "air_strikes" and c not in FACTION_TOWNS)
+HEADLINE = tuple(c for c in COLUMNS if c not in _NOT_OUTCOMES and c not in FACTION_TOWNS)
 
 # Change over the run (end minus start) for stock metrics, named "<metric>_change".
 CHANGES = ("towns_junta", "junta_area_share", "junta_full_control_share", "towns_AA")
+
+
+def is_count(metric: str) -> bool:
+    """Counts (towns, troops, people) print as whole numbers; shares (0..1) do not."""
+    return "share" not in metric
 
 
 def end_metrics(res: Results) -> pd.DataFrame:
@@ -33,18 +53,16 @@ def end_metrics_of(ts: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(values: pd.DataFrame) -> pd.DataFrame:
-    """Median and 10-90 % range of each column."""
-    return pd.DataFrame(
-        {
-            "median": values.median(),
-            "p10": values.quantile(0.10),
-            "p90": values.quantile(0.90),
-        }
-    )
+    """Median and 5-95 % range of each column."""
+    return pd.DataFrame({"median": values.median(), "p5": values.quantile(LOW), "p95": values.quantile(HIGH)})
 
 
-def paired_difference(base: pd.DataFrame, other: pd.DataFrame, z: float = 1.96) -> pd.DataFrame:
-    """Mean of other - base over replicates with the same seed, with a 95 % interval.
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def paired_difference(base: pd.DataFrame, other: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
+    """Mean of other - base over replicates with the same seed, with a `level` confidence interval.
 
     Common random numbers make replicate r of both runs share its seed, so the
     paired difference has far less noise than the difference of two means.
@@ -53,51 +71,123 @@ def paired_difference(base: pd.DataFrame, other: pd.DataFrame, z: float = 1.96) 
     diff = other.loc[common] - base.loc[common]
     n = len(diff)
     mean = diff.mean()
-    half = z * diff.std(ddof=1) / np.sqrt(n) if n > 1 else diff.mean() * np.nan
+    half = _z(level) * diff.std(ddof=1) / np.sqrt(n) if n > 1 else mean * np.nan
     return pd.DataFrame({"diff_mean": mean, "diff_low": mean - half, "diff_high": mean + half, "pairs": n})
 
 
-def compare_table(runs: list[Results]) -> pd.DataFrame:
-    """Long table: scenario x metric with median, 10-90 % and paired difference to the first run."""
+def unpaired_difference(base: pd.DataFrame, other: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
+    """Difference of the means of two independent samples (runs of different seeds)."""
+    mean = other.mean() - base.mean()
+    se = np.sqrt(other.var(ddof=1) / len(other) + base.var(ddof=1) / len(base))
+    half = _z(level) * se
+    return pd.DataFrame({"diff_mean": mean, "diff_low": mean - half, "diff_high": mean + half, "pairs": 0})
+
+
+def paired(a: Results, b: Results) -> bool:
+    """Runs share their seeds (common random numbers), so replicate r pairs with replicate r."""
+    return a.manifest.get("seed") == b.manifest.get("seed")
+
+
+def differences(runs: list[Results]) -> dict[str, pd.DataFrame]:
+    """Each run after the first minus the first (the baseline), by run label."""
     ends = [end_metrics(r) for r in runs]
+    out = {}
+    for res, end in zip(runs[1:], ends[1:], strict=True):
+        diff = paired_difference if paired(runs[0], res) else unpaired_difference
+        out[res.label] = diff(ends[0], end)
+    return out
+
+
+# Column names that say what is subtracted from what, and which interval.
+DIFF_COLUMNS = (
+    "run minus baseline: mean",
+    "run minus baseline: 95 % CI low",
+    "run minus baseline: 95 % CI high",
+)
+
+
+def compare_table(runs: list[Results]) -> pd.DataFrame:
+    """Long table, metric by metric: each run's median and 5-95 % range, and its difference
+    from the first run (the baseline; its own difference cells are empty)."""
+    ends = [end_metrics(r) for r in runs]
+    diffs = differences(runs)
+    mean_col, low_col, high_col = DIFF_COLUMNS
     rows = []
-    for res, end in zip(runs, ends, strict=True):
-        summary = summarise(end)
-        diff = paired_difference(ends[0], end)
-        for metric in end.columns:
+    for metric in ends[0].columns:
+        for i, (res, end) in enumerate(zip(runs, ends, strict=True)):
+            summary = summarise(end[[metric]])
+            diff = diffs.get(res.label) if i else None
             rows.append(
                 {
-                    "scenario": res.label,
+                    "run": res.label,
+                    "role": "baseline" if i == 0 else "compared",
                     "metric": metric,
+                    "replicates": len(end),
                     "median": summary.loc[metric, "median"],
-                    "p10": summary.loc[metric, "p10"],
-                    "p90": summary.loc[metric, "p90"],
-                    "diff_mean": diff.loc[metric, "diff_mean"],
-                    "diff_low": diff.loc[metric, "diff_low"],
-                    "diff_high": diff.loc[metric, "diff_high"],
+                    "p5": summary.loc[metric, "p5"],
+                    "p95": summary.loc[metric, "p95"],
+                    mean_col: np.nan if diff is None else diff.loc[metric, "diff_mean"],
+                    low_col: np.nan if diff is None else diff.loc[metric, "diff_low"],
+                    high_col: np.nan if diff is None else diff.loc[metric, "diff_high"],
+                    "paired": "" if diff is None else ("yes" if diff["pairs"].iloc[0] else "no"),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def _fmt(x: float) -> str:
+def compare_caption(runs: list[Results]) -> str:
+    """What the comparison table's columns mean, naming the baseline."""
+    return (
+        f"Baseline: {runs[0].label}. median, p5, p95: {SPREAD_TEXT}. "
+        f"Difference columns: {DIFF_TEXT}; 'paired: no' where the runs' seeds differ "
+        "(then the difference of two independent means). Shares are in 0..1; counts are whole numbers; "
+        "<metric>_change is end minus start."
+    )
+
+
+def _fmt(x, kind: str | None = None, diff: bool = False) -> str:
+    """A number for a table: kind "count" whole (one decimal for a difference),
+    "share" three decimals, None by size; differences signed."""
     if pd.isna(x):
         return ""
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3f}"
+    sign = "+" if diff else ""
+    if kind == "count":
+        return f"{x:{sign},.{1 if diff else 0}f}"
+    if kind == "share":
+        return f"{x:{sign}.3f}"
+    if float(x).is_integer() or abs(x) >= 1000:
+        return f"{x:{sign},.0f}"
+    return f"{x:{sign}.1f}" if abs(x) >= 10 else f"{x:{sign}.3f}"
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no optional dependency needed)."""
-    cols = list(table.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for _, row in table.iterrows():
-        cells = [_fmt(v) if isinstance(v, float | np.floating) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+def kind(metric: str) -> str:
+    return "count" if is_count(metric) else "share"
+
+
+def format_compare(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as text cells: counts whole, shares to 3 decimals, signed differences."""
+    out = table.drop(columns=["role"]).astype(object)
+    for i, row in table.iterrows():
+        for col in ("median", "p5", "p95"):
+            out.at[i, col] = _fmt(row[col], kind(row["metric"]))
+        for col in DIFF_COLUMNS:
+            out.at[i, col] = _fmt(row[col], kind(row["metric"]), diff=True)
+    return out
+
+
+_NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+$")
+
+
+def to_markdown(table: pd.DataFrame, caption: str | None = None) -> str:
+    """A GitHub-flavoured Markdown table (pandas with tabulate), numbers shortened and
+    right-aligned, with an optional caption line above it."""
+    cells = table.astype(object).map(lambda v: _fmt(v) if isinstance(v, float | np.floating) else str(v))
+    align = [
+        "right" if all(_NUMBER.match(v) for v in cells[c] if v) and any(cells[c]) else "left"
+        for c in cells.columns
+    ]
+    text = cells.to_markdown(index=False, disable_numparse=True, colalign=align) + "\n"
+    return f"{caption}\n\n{text}" if caption else text
 
 
 def text_summary(res: Results) -> str:
@@ -106,18 +196,22 @@ def text_summary(res: Results) -> str:
     width = max(len(m) for m in s.index)
     lines = [
         f"{res.label}: {res.end_state.shape[0]} replicates, end {res.timeseries['date'].max():%Y-%m-%d}",
-        f"  {'metric':<{width}}  {'median':>12}  {'10-90 %':>25}",
+        f"  {'metric':<{width}}  {'median':>12}  {'5-95 % of replicates':>25}",
     ]
     for metric, row in s.iterrows():
-        spread = _fmt(row["p10"]) + " .. " + _fmt(row["p90"])
-        lines.append(f"  {metric:<{width}}  {_fmt(row['median']):>12}  {spread:>25}")
+        k = kind(str(metric))
+        spread = _fmt(row["p5"], k) + " .. " + _fmt(row["p95"], k)
+        lines.append(f"  {metric:<{width}}  {_fmt(row['median'], k):>12}  {spread:>25}")
     return "\n".join(lines)
 
 
-def write_table(table: pd.DataFrame, out: Path, stem: str) -> tuple[Path, Path]:
-    """The same table as CSV (for scripts) and Markdown (for reports)."""
+def write_table(
+    table: pd.DataFrame, out: Path, stem: str, caption: str | None = None, cells: pd.DataFrame | None = None
+) -> tuple[Path, Path]:
+    """The same table as CSV (for scripts, full precision) and Markdown (for reports: `cells`,
+    already formatted, if given), the caption above the Markdown table."""
     out.mkdir(parents=True, exist_ok=True)
     csv_path, md_path = out / f"{stem}.csv", out / f"{stem}.md"
     table.to_csv(csv_path, index=False)
-    md_path.write_text(to_markdown(table), encoding="utf-8")
+    md_path.write_text(to_markdown(table if cells is None else cells, caption), encoding="utf-8")
     return csv_path, md_path
