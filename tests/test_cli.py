@@ -99,23 +99,31 @@ def test_check_accepts_the_shipped_scenarios():
 
 
 @pytest.mark.slow
-def test_compare_runs_plots_and_table(tmp_path):
+def test_compare_runs_plots_and_table_and_takes_finished_runs(tmp_path, capsys):
     a = write_scenario(tmp_path, SHORT_2023, "a.toml")
     b = write_scenario(tmp_path, SHORT_2023 + '[china]\nstance = "pro_junta"\nembargo = true\n', "b.toml")
     out = tmp_path / "cmp"
-    assert (
-        main(["compare", str(a), str(b), "--replicates", "4", "--out", str(out), "--workers", "1", "--quiet"])
-        == 0
-    )
+    base = ["--replicates", "4", "--workers", "1", "--quiet"]
+    assert main(["compare", str(a), str(b), *base, "--out", str(out)]) == 0
     table = pd.read_csv(out / "comparison.csv")
-    assert list(table["scenario"].unique()) == ["short 2023 (a)", "short 2023 (b)"]
-    assert {"median", "p10", "p90", "diff_mean", "diff_low", "diff_high"} <= set(table.columns)
-    first = table[table["scenario"] == table["scenario"].iloc[0]]
-    assert (first["diff_mean"].fillna(0) == 0).all()  # the first run against itself
-    for name in ("fan_towns_junta.png", "end_state.png", "map_junta_control.png", "comparison.md"):
+    assert list(table["run"].unique()) == ["short 2023 (a)", "short 2023 (b)"]
+    diff = "run minus baseline: mean"
+    assert {"median", "p5", "p95", diff} <= set(table.columns)
+    assert table.loc[table["role"] == "baseline", diff].isna().all()  # blank, not 0
+    assert "Baseline: short 2023 (a)" in (out / "comparison.md").read_text()
+    for name in ("fan_towns_junta.png", "end_state.png", "map_junta_control.png", "differences.png"):
         assert (out / name).stat().st_size > 1000
-    assert main(["plot", str(out / "runs" / "a"), "--out", str(tmp_path / "figs")]) == 0
-    assert (tmp_path / "figs" / "fan_displaced.png").exists()
+    # finished runs: a results folder and a whole compare folder, nothing rerun
+    again = tmp_path / "again"
+    assert main(["compare", str(out / "runs" / "b"), str(out), "--out", str(again), "--quiet"]) == 0
+    table2 = pd.read_csv(again / "comparison.csv")
+    assert len(table2["run"].unique()) == 3 and not (again / "runs").exists()
+    b_rows = table2[table2["role"] == "compared"]
+    assert b_rows[diff].notna().all()
+    # sim plot takes the compare folder too
+    assert main(["plot", str(out), "--out", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / "map_difference.png").exists()
+    assert (tmp_path / "figs" / "fan_resistance_casualties.png").exists()
 
 
 @pytest.mark.slow
@@ -149,3 +157,60 @@ def test_a_killed_run_resumes_to_the_same_tables(tmp_path, sig):
         a = pd.read_parquet(full / f"{table}.parquet").sort_values(["replicate"], kind="stable")
         b = pd.read_parquet(part / f"{table}.parquet").sort_values(["replicate"], kind="stable")
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_bare_sim_prints_help_and_version_is_there(capsys):
+    assert main([]) == 0
+    printed = capsys.readouterr().out
+    assert "usage: sim" in printed and "compare" in printed
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    from sim import __version__
+
+    assert capsys.readouterr().out.strip() == f"sim {__version__}"
+
+
+def _commands():
+    import argparse
+
+    from sim.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+def test_every_command_argument_and_option_has_help():
+    missing = [
+        f"{name} {action.dest}"
+        for name, parser in _commands().items()
+        for action in parser._actions
+        if not action.help
+    ]
+    assert not missing
+
+
+def test_metric_lists_its_choices_and_refuses_others(capsys):
+    from sim.analysis.metrics import END_METRICS
+
+    text = _commands()["sensitivity"].format_help()
+    assert all(m in " ".join(text.split()) for m in END_METRICS)
+    assert main(["sensitivity", "x.toml", "--metric", "towns", "--out", "o"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_force_replaces_a_finished_out_only_after_the_new_run_succeeds(tmp_path):
+    path = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    out = tmp_path / "out"
+    args = ["run", str(path), "--replicates", "2", "--workers", "1", "--quiet", "--out", str(out)]
+    assert main([*args, "--seed", "1"]) == 0
+    assert main([*args, "--seed", "2"]) == 2  # refused without --force
+    bad = write_scenario(tmp_path, SHORT_2023 + "[junta]\ndrone = 1\n", "bad.toml")
+    assert main(["run", str(bad), *args[2:], "--force"]) == 2  # fails: the old results stay
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 1
+    assert main([*args, "--seed", "2", "--force"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+    assert pd.read_parquet(out / "timeseries.parquet")["replicate"].nunique() == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []

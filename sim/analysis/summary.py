@@ -15,21 +15,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.model.recorder import COLUMNS, FACTION_TOWNS
+from sim.analysis.metrics import CHANGES, HEADLINE
 from sim.run.store import Results
 
 LOW, HIGH = 0.05, 0.95  # quantiles of the spread over replicates
 LEVEL = 0.95  # confidence level of a difference's interval
 SPREAD_TEXT = "median and 5-95 % range of replicates"
 DIFF_TEXT = "run minus baseline, paired by seed: mean and 95 % confidence interval (normal approximation)"
-
-# Recorded state flags, not outcomes.
-_NOT_OUTCOMES = {"air_strikes", "junta_offensive", "offensive_factions"}
-# End-state metrics reported by `sim run`, `sim compare` and the tables.
-HEADLINE = tuple(c for c in COLUMNS if c not in _NOT_OUTCOMES and c not in FACTION_TOWNS)
-
-# Change over the run (end minus start) for stock metrics, named "<metric>_change".
-CHANGES = ("towns_junta", "junta_area_share", "junta_full_control_share", "towns_AA")
 
 
 def is_count(metric: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from sim import __version__
 from sim.cli import compare, explain, run, validate, visual
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser
 from sim.errors import UserError
@@ -12,8 +13,13 @@ MODULES = (run, compare, validate, explain, visual)
 
 
 def build_parser() -> Parser:
-    parser = Parser(prog="sim", description="Agent-based simulation of Myanmar's civil war.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    parser = Parser(
+        prog="sim",
+        description="Agent-based simulation of Myanmar's civil war. "
+        "`sim COMMAND --help` explains a command's arguments.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in MODULES:
         module.register(sub)
     return parser
@@ -21,7 +27,11 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # bare `sim`: what it can do, not an error
+            print(parser.format_help(), end="")
+            return 0
         return args.func(args)
     except UserError as exc:
         print(f"sim: error: {exc}", file=sys.stderr)

@@ -106,3 +106,31 @@ def run_one(scenario, out: Path, args, summary: bool = True) -> int:
             print(text_summary(load_results(out)))
         print(f"{report.done} of {report.total} replicates in {out}")
     return 1 if report.failures else 0
+
+
+FORCE_HELP = "replace what --out holds, but only once the new run has succeeded"
+
+
+def replacing(out: Path, force: bool, work: Callable[[Path], int]) -> int:
+    """`work(folder)` into `out`; with --force and `out` not empty, into a fresh sibling folder
+    that takes `out`'s place only if `work` returns 0 (else `out` is left as it was)."""
+    import shutil
+
+    if not force or not out.is_dir() or not any(out.iterdir()):
+        return work(out)
+    new, old = (out.with_name(f".{out.name}.{tag}-{os.getpid()}") for tag in ("new", "old"))
+    shutil.rmtree(new, ignore_errors=True)
+    try:
+        status = work(new)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    if status != 0:
+        shutil.rmtree(new, ignore_errors=True)
+        print(f"sim: --force: the new run did not succeed; {out} is unchanged", file=sys.stderr)
+        return status
+    os.replace(out, old)
+    os.replace(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"sim: --force: replaced {out}", file=sys.stderr)
+    return status

@@ -5,29 +5,48 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import date_arg, ensemble_args, load, positive, run_one, seed_arg
+from sim.cli.common import (
+    FORCE_HELP,
+    date_arg,
+    ensemble_args,
+    load,
+    positive,
+    replacing,
+    run_one,
+    seed_arg,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run a scenario's replicates into a results directory")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--replicates", type=positive)
-    p.add_argument("--seed", type=seed_arg)
+    p.add_argument("scenario", type=Path, help="scenario file (TOML); see scenarios/ and docs/ODD.md")
+    p.add_argument(
+        "--replicates",
+        type=positive,
+        help="replicates to run (default: run.replicates of the file)",
+    )
+    p.add_argument(
+        "--seed",
+        type=seed_arg,
+        help="seed of the ensemble: replicate r uses SeedSequence(seed, spawn_key=(r,)) "
+        "(default: run.seed of the file)",
+    )
     p.add_argument("--until", type=date_arg, help="stop after this date (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, help="results directory (default: results/<scenario name>)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     ensemble_args(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="validate scenario files without running them")
-    p.add_argument("scenario", type=Path, nargs="+")
+    p.add_argument("scenario", type=Path, nargs="+", help="scenario files (TOML) to check")
     p.set_defaults(func=cmd_check)
 
 
 def cmd_run(args) -> int:
     scenario = load(args.scenario, replicates=args.replicates, seed=args.seed, end=args.until)
     out = args.out or Path("results") / args.scenario.stem
-    return run_one(scenario, out, args)
+    return replacing(out, args.force, lambda folder: run_one(scenario, folder, args))
 
 
 def cmd_check(args) -> int:

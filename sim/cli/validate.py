@@ -11,14 +11,16 @@ from sim.cli.common import ensemble_args, load, positive, run_one, seed_arg
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check the brief's stylized facts on fresh ensembles")
     p.add_argument("scenario", type=Path, nargs="*", help="default: the two shipped scenario files")
-    p.add_argument("--replicates", type=positive)
-    p.add_argument("--seed", type=seed_arg)
+    p.add_argument(
+        "--replicates", type=positive, help="replicates of each file (default: its run.replicates)"
+    )
+    p.add_argument("--seed", type=seed_arg, help="seed of every run (default: each file's run.seed)")
     p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
     ensemble_args(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
-    p.add_argument("results", type=Path)
+    p.add_argument("results", type=Path, help="results folder of `sim run`")
     p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
     p.add_argument("--out", type=Path, help="also write the per-town table here (CSV and Markdown)")
     p.set_defaults(func=cmd_score)
