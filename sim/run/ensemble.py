@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from sim.run.executors import make_executor
 from sim.run.replicate import run_replicate
@@ -67,32 +68,52 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
 
 
 class Progress:
-    """A one-line progress bar on a terminal; silent otherwise."""
+    """Progress on stderr: a tqdm bar on a terminal; elsewhere (logs, CI) a line when the run
+    starts, then one at most every `every` seconds and one when it is done."""
 
-    def __init__(self, total: int, done: int, enabled: bool = True, stream=sys.stderr) -> None:
+    def __init__(
+        self, total: int, done: int, enabled: bool = True, stream=sys.stderr, every: float = 20.0
+    ) -> None:
         self.total, self.done, self.start_done = total, done, done
-        self.stream = stream
-        self.on = enabled and hasattr(stream, "isatty") and stream.isatty()
-        self.t0 = time.perf_counter()
+        self.stream, self.every, self.on = stream, every, enabled
+        self.t0 = self.last = time.perf_counter()
+        tty = enabled and hasattr(stream, "isatty") and stream.isatty()
+        self.bar = (
+            tqdm(
+                total=total,
+                initial=done,
+                file=stream,
+                unit="replicate",
+                dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} replicates [{elapsed}<{remaining}, {rate_fmt}]",
+            )
+            if tty
+            else None
+        )
+        if enabled and not tty:
+            self.stream.write(f"sim: {total - done} replicates to run ({done} of {total} already done)\n")
+            self.stream.flush()
 
     def update(self, n: int) -> None:
         self.done += n
-        if not self.on:
+        if self.bar is not None:
+            self.bar.update(n)
             return
-        elapsed = time.perf_counter() - self.t0
-        rate = (self.done - self.start_done) / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else 0.0
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "." * (width - filled)
-        eta = str(dt.timedelta(seconds=int(left)))
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} replicates  {rate:.1f}/s  eta {eta} ")
-        self.stream.flush()
+        now = time.perf_counter()
+        if self.on and (now - self.last >= self.every or self.done >= self.total):
+            self.last = now
+            elapsed = now - self.t0
+            rate = (self.done - self.start_done) / elapsed if elapsed > 0 else 0.0
+            eta = str(dt.timedelta(seconds=int((self.total - self.done) / rate))) if rate > 0 else "?"
+            self.stream.write(
+                f"sim: {self.done}/{self.total} replicates ({self.done / max(self.total, 1):.0%}), "
+                f"{rate:.2f}/s, elapsed {dt.timedelta(seconds=int(elapsed))}, eta {eta}\n"
+            )
+            self.stream.flush()
 
     def close(self) -> None:
-        if self.on:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
 
 
 @dataclass

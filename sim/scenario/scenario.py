@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from sim.errors import ScenarioError
 from sim.scenario import schema
@@ -107,6 +108,10 @@ def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
         if value["low"] == value["high"]:
             return float(value["low"])
         return float(rng.triangular(value["low"], value["mode"], value["high"]))
+    # normal, truncated (not clipped) to its own bounds and the key's range: no mass piles up
+    # at a bound; the density inside is the normal's, rescaled
     lo = max(value.get("low", -np.inf), field.low if field.low is not None else -np.inf)
     hi = min(value.get("high", np.inf), field.high if field.high is not None else np.inf)
-    return float(np.clip(rng.normal(value["mean"], value["sd"]), lo, hi))
+    mean, sd = value["mean"], value["sd"]
+    a, b = (lo - mean) / sd, (hi - mean) / sd
+    return float(stats.truncnorm.rvs(a, b, loc=mean, scale=sd, random_state=rng))

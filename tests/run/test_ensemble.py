@@ -124,15 +124,32 @@ class _Tty:
         pass
 
 
-def test_progress_bar_only_on_a_terminal():
+def test_progress_is_a_bar_on_a_terminal_and_periodic_lines_elsewhere(monkeypatch):
+    import itertools
+
+    from sim.run import ensemble
     from sim.run.ensemble import Progress
 
-    for tty in (True, False):
-        stream = _Tty(tty)
-        bar = Progress(total=10, done=2, stream=stream)
-        bar.update(3)
-        bar.close()
-        if tty:
-            assert "5/10 replicates" in stream.text and "eta" in stream.text and "/s" in stream.text
-        else:
-            assert stream.text == ""
+    stream = _Tty(True)
+    bar = Progress(total=10, done=2, stream=stream)
+    bar.update(3)
+    bar.close()
+    assert "5/10 replicates" in stream.text and "/s" in stream.text and "\r" in stream.text
+
+    clock = itertools.chain([0.0, 1.0, 30.0, 31.0, 32.0], itertools.repeat(99.0))
+    monkeypatch.setattr(ensemble.time, "perf_counter", lambda: next(clock))
+    log = _Tty(False)
+    bar = Progress(total=10, done=2, stream=log, every=20)  # starts at t=0
+    bar.update(1)  # t=1: too soon for a line
+    bar.update(2)  # t=30: a line
+    bar.update(4)  # t=31: too soon
+    bar.update(1)  # t=32: done, a last line
+    bar.close()
+    lines = log.text.splitlines()
+    assert "\r" not in log.text and lines[0] == "sim: 8 replicates to run (2 of 10 already done)"
+    assert [line.split()[1] for line in lines[1:]] == ["5/10", "10/10"]
+    assert "eta" in lines[1] and "/s" in lines[1]
+
+    quiet = _Tty(False)
+    Progress(total=10, done=0, enabled=False, stream=quiet).update(10)
+    assert quiet.text == ""
