@@ -247,7 +247,16 @@ class Uwsa(mesa.Agent):
         m = self.model
         if not self.supplying:
             return
-        clients = [f for f in m.resistance_factions if f.params.uwsa_client and not f.ceasefire]
+        reach = m.uwsa_reach()
+        f_ = m.forces
+        alive = f_.view("alive")
+        there = reach[f_.view("node")] & alive
+        reached = set(f_.view("faction")[there].tolist()) | set(m.holder[reach].tolist())
+        clients = [
+            f
+            for f in m.resistance_factions
+            if f.params.uwsa_client and not f.ceasefire and f.index in reached  # by road from Wa
+        ]
         weights = np.array([f.strength for f in clients])
         if weights.sum() <= 0:
             return

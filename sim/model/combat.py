@@ -43,14 +43,36 @@ def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
     assault = engaged & (((P.R_attack > 0) & (s.holder == 0)) | (P.J_attack > 0))
     intensity = np.where(assault, 1.0, mp.harassment) * engaged
     air = air_strikes(s, P, assault, rng) * (P.R_raw > 0)
+    pj, pr = fighting_power(s, P, air)
+    rate_j, rate_r = loss_rates(s, P, intensity, pj, pr, air)
+    cas_j = np.minimum(rng.poisson(rate_j), P.J_raw)
+    cas_r = np.minimum(rng.poisson(rate_r), P.R_raw)
+    return Fight(engaged, assault, intensity, air, pj, pr, cas_j, cas_r)
+
+
+def fighting_power(s: Situation, P: Powers, air: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Effective strength in today's engagements: the holder's defence, air support for the
+    junta (bounded: it saturates), a bonus where allied factions fight together."""
+    mp = s.p.model
     d_junta, d_rebel = defence(s)
-    pj = P.J * np.where(s.holder == 0, d_junta, 1.0) * (1 + mp.air_effect * air)
+    support = 1 + mp.air_effect * (1 - np.exp(-air / mp.air_saturation))
+    pj = P.J * np.where(s.holder == 0, d_junta, 1.0) * support
     allied = (P.Rf_raw > 0).sum(0) >= 2
     coord = 1 + mp.coordination_bonus * s.p.resistance.coordination * allied
-    pr = P.R * np.where(SIDE[s.holder] == 1, d_rebel, 1.0) * coord
-    cas_j = np.minimum(rng.poisson(mp.lethality * intensity * pr), P.J_raw)
-    cas_r = np.minimum(rng.poisson(mp.lethality * intensity * pj + mp.air_kill * air), P.R_raw)
-    return Fight(engaged, assault, intensity, air, pj, pr, cas_j, cas_r)
+    return pj, P.R * np.where(SIDE[s.holder] == 1, d_rebel, 1.0) * coord
+
+
+def loss_rates(
+    s: Situation, P: Powers, intensity: np.ndarray, pj: np.ndarray, pr: np.ndarray, air: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected casualties per town (junta, resistance). An assault on a town is aimed fire
+    both ways (Lanchester square law); elsewhere the junta sweeps for guerrillas hidden in the
+    countryside: area fire, which finds fewer the thinner they are spread [Deitchman 1962]."""
+    mp = s.p.model
+    town_assault = ((P.R_attack > 0) & (s.holder == 0)) | ((P.J_attack > 0) & (SIDE[s.holder] == 1))
+    density = np.minimum(1.0, P.R_raw / (s.geo.area * mp.guerrilla_density))
+    found = np.where(town_assault, 1.0, density)
+    return mp.lethality * intensity * pr, mp.lethality * intensity * pj * found + mp.air_kill * air
 
 
 def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -61,7 +83,7 @@ def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Gen
     recently lost [DW-2025: air force now used at the start of an engagement].
     """
     jp, air = s.p.junta, s.p.model.air
-    k = rng.poisson(jp.air_strikes_per_day)
+    k = rng.poisson(jp.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0))
     if k == 0:
         return np.zeros(s.geo.n)
     if jp.air_doctrine == "preemptive":

@@ -113,6 +113,7 @@ class ConflictModel(mesa.Model):
             geo=self.geo,
             p=self.p,
             day=self.day,
+            monsoon=self.monsoon(),
             holder=frozen(self.holder),
             outposts=frozen(self.outposts),
             outposts_base=self.outposts_base,
@@ -140,6 +141,10 @@ class ConflictModel(mesa.Model):
             self._balance = (self.day, balance(self.situation()))
         return self._balance[1]
 
+    def monsoon(self) -> bool:
+        season = self.p.model.season
+        return season.monsoon_start <= self.date.month <= season.monsoon_end
+
     def _field(
         self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +166,15 @@ class ConflictModel(mesa.Model):
             return held & (g.hq | g.capital | self.coast), held
 
         return self._field("supply", make)[0] >= 0
+
+    def uwsa_reach(self) -> np.ndarray:
+        """Towns linked by road to Wa territory through towns the junta does not hold: where
+        UWSA deliveries can go."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            return self.holder == faction_index("UWSA"), SIDE[self.holder] != 0
+
+        return self._field("uwsa", make)[0] >= 0
 
     def front_field(self, faction: int) -> tuple[np.ndarray, np.ndarray]:
         """Hops to the nearest town the faction can attack, through friendly towns it operates in."""
@@ -214,7 +228,8 @@ class ConflictModel(mesa.Model):
         src = f.node[idx]
         lengths = np.where(src == dest, 0.0, self.geo.road_km(src, dest))
         f.node[idx] = dest
-        f.busy[idx] = np.maximum(1, np.ceil(lengths / self.p.model.move_km_per_day)).astype(np.int64)
+        pace = self.p.model.move_km_per_day * (self.p.model.season.march if self.monsoon() else 1.0)
+        f.busy[idx] = np.maximum(1, np.ceil(lengths / pace)).astype(np.int64)
         for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
             self.units[i].cell = self.grid[node]
 

@@ -53,6 +53,7 @@ class Situation:
     geo: Geography
     p: Params
     day: int
+    monsoon: bool  # the rains slow marches and ground aircraft
     holder: np.ndarray  # faction index per town
     outposts: np.ndarray
     outposts_base: np.ndarray

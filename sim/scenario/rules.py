@@ -108,6 +108,16 @@ class AirParams:
 
 
 @dataclass(frozen=True)
+class SeasonParams:
+    """The south-west monsoon, roughly June to October, slows marches and grounds aircraft."""
+
+    monsoon_start: int = whole(6, 1, 12, "first month of the monsoon", "climatology: Jun-Oct rains")
+    monsoon_end: int = whole(10, 1, 12, "last month of the monsoon", "climatology: Jun-Oct rains")
+    march: float = number(0.6, 0.05, 1, "road march in the monsoon, share of the dry-season pace", ASSUMPTION)
+    air: float = number(0.5, 0, 1, "air strikes in the monsoon, share of the dry-season tempo", ASSUMPTION)
+
+
+@dataclass(frozen=True)
 class StrategyParams:
     """When a commander goes on the offensive: its balance of forces against a margin
     (model/strategy.py). Fitted on the 2023 window only (docs/ODD.md, Calibration)."""
@@ -144,7 +154,10 @@ class ModelParams:
     terrain_hill: float = number(1.2, 1, 5, "defence multiplier in hills")
     terrain_mountain: float = number(1.5, 1, 5, "defence multiplier in mountains")
     drone_effect: float = number(0.5, 0, 3, "effectiveness gain at drones = 1")
-    air_effect: float = number(1.0, 0, 2, "junta effectiveness gain per air strike on an engagement")
+    air_effect: float = number(1.0, 0, 2, "most junta effectiveness air support can add to an engagement")
+    air_saturation: float = number(
+        2.0, 0.1, 50, "air strikes on one engagement that give 63 % of air_effect (1 - exp(-strikes / this))"
+    )
     air_kill: float = number(5, 0, 100, "resistance casualties per air strike")
     air_morale: float = number(0.02, 0, 1, "resistance morale lost per air strike on its position")
     air_delay_days: int = whole(4, 0, 60, "reactive doctrine: days before strikes arrive")
@@ -183,6 +196,13 @@ class ModelParams:
     ammo_use: float = number(2.0, 0, 20, "ammunition a fighter uses a day of assault (fighter-days)")
     ammo_reserve_days: float = number(30, 1, 365, "days of full engagement a faction wants in stock")
     local_ammo_per_day: float = number(50, 0, 100_000, "own production and purchases per 1,000 fighters")
+    guerrilla_density: float = number(
+        1.0,
+        0.01,
+        100,
+        "guerrillas per km2 at which area fire finds all its targets (Deitchman)",
+        "Deitchman 1962; calibration",
+    )
     guerrilla_share: float = number(0.25, 0, 1, "share of a faction in local detachments where it operates")
     rebel_unit_size: float = key(
         Field("float", 800, 50, 10_000, help="strength of a resistance unit (a battalion)", source=ASSUMPTION)
@@ -224,3 +244,4 @@ class ModelParams:
     leadership: LeadershipParams = section(LeadershipParams)
     air: AirParams = section(AirParams)
     strategy: StrategyParams = section(StrategyParams)
+    season: SeasonParams = section(SeasonParams)

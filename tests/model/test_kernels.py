@@ -47,6 +47,7 @@ def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situ
         geo=geo,
         p=params,
         day=10,
+        monsoon=False,
         holder=frozen(holder),
         outposts=np.ones(n),
         outposts_base=np.ones(n),
@@ -213,3 +214,55 @@ def test_town_value_of_a_border_crossing(geo, params):
     base = 1 + np.log1p(geo.population[i] / tv.population_scale)
     assert resistance[i] == pytest.approx(base * (1 + tv.resistance.crossing))
     assert junta[i] == pytest.approx(base * (1 + tv.junta.crossing))
+
+
+def test_guerrillas_spread_thin_are_hard_to_find_but_an_assault_is_aimed_fire(geo, params):
+    """Deitchman: in a sweep of the countryside the junta's fire finds guerrillas in proportion
+    to their density; in an assault on a town losses follow the square law in full."""
+    mp = params.model
+    town = int(np.argmax(geo.area))
+    thin = 0.1 * geo.area[town] * mp.guerrilla_density  # a tenth of the density area fire needs
+    units = [(0, town, 1000, 0.5, 1.0, MOBILE, ATTACK), (AA, town, thin, 0.5, 1.0, REBEL, GUERRILLA)]
+    s = situation(geo, params, units)
+    P = powers(s)
+    one = np.ones(geo.n)
+    pj, pr = np.full(geo.n, 100.0), np.full(geo.n, 50.0)
+    none = np.zeros(geo.n)
+    rate_j, rate_r = combat.loss_rates(s, P, one, pj, pr, none)
+    assert rate_r[town] == pytest.approx(mp.lethality * 100 * 0.1)  # a sweep: one tenth found
+    assert rate_j[town] == pytest.approx(mp.lethality * 50)  # guerrillas' aimed fire
+    assaulted = situation(geo, params, [units[0], (AA, town, thin, 0.5, 1.0, REBEL, ATTACK)])
+    rate_j, rate_r = combat.loss_rates(assaulted, powers(assaulted), one, pj, pr, none)
+    assert rate_r[town] == pytest.approx(mp.lethality * 100)  # assaulting the town: square law
+
+
+def test_air_support_is_bounded(geo, params):
+    """Air support adds at most air_effect, 63 % of it at air_saturation strikes."""
+    mp = params.model
+    s = situation(geo, params, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
+    P = powers(s)
+    air = np.zeros(geo.n)
+    base, _ = combat.fighting_power(s, P, air)
+    air[0] = mp.air_saturation
+    some, _ = combat.fighting_power(s, P, air)
+    air[0] = 1000
+    lots, _ = combat.fighting_power(s, P, air)
+    assert some[0] / base[0] == pytest.approx(1 + mp.air_effect * (1 - np.exp(-1)))
+    assert lots[0] / base[0] == pytest.approx(1 + mp.air_effect)
+
+
+def test_the_monsoon_grounds_aircraft(geo, params):
+    p = dataclasses.replace(params, junta=dataclasses.replace(params.junta, air_strikes_per_day=50.0))
+    units = [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)]
+    assault = np.zeros(geo.n, dtype=bool)
+    assault[0] = True
+    totals = []
+    for monsoon in (False, True):
+        s = situation(geo, p, units, monsoon=monsoon)
+        P = presence(s)
+        totals.append(
+            sum(combat.air_strikes(s, P, assault, np.random.default_rng(i)).sum() for i in range(40))
+        )
+    dry, wet = totals
+    share = params.model.season.air
+    assert wet / dry == pytest.approx(share, rel=0.15)
