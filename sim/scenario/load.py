@@ -19,9 +19,16 @@ from sim.scenario.scenario import Scenario
 from sim.world.factions import RESISTANCE
 from sim.world.geography import Geography, load_geography
 
+MAX_EXTENDS = 32  # files in one `extends` chain
 
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Child keys override; tables merge; distributions and lists replace."""
+
+def _merge(base: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
+    """Child keys override; tables merge; distributions and lists replace.
+
+    Events: the parent's, less those the child removes (`remove_events`, by id or kind:
+    each name must match one) or replaces (an event with the same id), and those after a
+    shortened run; then the child's; all in date order (stable: on one date, parent first).
+    """
     out = copy.deepcopy(base)
     for key, value in child.items():
         if key in ("events", "remove_events"):
@@ -32,10 +39,21 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
             and isinstance(out.get(key), dict)
             and "dist" not in out[key]
         ):
-            out[key] = _merge(out[key], value)
+            out[key] = _merge(out[key], value, file)
         else:
             out[key] = copy.deepcopy(value)
-    events = [e for e in base.get("events", []) if not _removed(e, child.get("remove_events", []))]
+    inherited = base.get("events", [])
+    removed = child.get("remove_events", [])
+    for i, name in enumerate(removed):
+        if not any(_removed(e, [name]) for e in inherited):
+            names = sorted(
+                {str(e.get("id")) for e in inherited if e.get("id")} | {e["kind"] for e in inherited}
+            )
+            allowed = (
+                ("; inherited ids and kinds: " + ", ".join(names)) if names else "; it inherits no events"
+            )
+            raise ScenarioError(file, f"remove_events[{i}]", f"{name!r} names no inherited event{allowed}")
+    events = [e for e in inherited if not _removed(e, removed)]
     end = out.get("run", {}).get("end")
     if end is not None:  # inherited events after a shortened run never happen (as with --until)
         events = [e for e in events if e["date"] <= end]
@@ -43,7 +61,7 @@ def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         if "id" in ev:
             events = [e for e in events if e.get("id") != ev["id"]]
         events.append(copy.deepcopy(ev))
-    out["events"] = events
+    out["events"] = sorted(events, key=lambda e: e["date"])
     return out
 
 
@@ -64,24 +82,42 @@ def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError(_shown(chain[-1]), "extends", f"circular extends: {cycle}")
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            _shown(chain[0]), "extends", f"a chain of more than {MAX_EXTENDS} files; at most {MAX_EXTENDS}"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if chain:
             raise ScenarioError(_shown(chain[-1]), "extends", f"file not found: {shown}") from None
         raise ScenarioError(shown, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(shown, "", f"cannot read: {exc}") from None
+    except IsADirectoryError:
+        raise ScenarioError(shown, "", "is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(shown, "", "not a text file (UTF-8)") from None
+    except OSError as exc:
+        raise ScenarioError(shown, "", f"cannot read: {exc.strerror or exc}") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(shown, "", f"invalid TOML: {exc}") from None
     checked = Checker(shown, geo).document(raw)
     if "extends" in raw:
-        parent = _read((path.parent / raw["extends"]).resolve(), (*chain, path), geo)
-        return _merge(parent, checked)
+        parent = _read(_resolve(path.parent / raw["extends"], shown, "extends"), (*chain, path), geo)
+        return _merge(parent, checked, shown)
+    if checked.get("remove_events"):
+        raise ScenarioError(shown, "remove_events", "this file extends no other; there is nothing to remove")
     checked.setdefault("events", [])
+    checked["events"] = sorted(checked["events"], key=lambda e: e["date"])
     return checked
+
+
+def _resolve(path: Path, file: str, key: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ScenarioError(file, key, f"cannot follow {str(path)!r}: {exc}") from None
 
 
 def _defaults(spec: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +142,7 @@ def load_scenario(path: str | Path, geography: Geography | None = None) -> Scena
     geo = geography or load_geography()
     path = Path(path)
     shown = str(path)
-    merged = _read(path.resolve(), (), geo)
+    merged = _read(_resolve(path, shown, ""), (), geo)
     data = _defaults(schema.TOP, merged)
     data["factions"] = {
         code: _defaults(schema.FACTION_FIELDS, merged.get("factions", {}).get(code, {}))

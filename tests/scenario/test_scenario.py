@@ -108,10 +108,52 @@ BAD = {
         "events[0].date",
         "outside the run",
     ),
-    "events out of order": (
-        BASE + '[[events]]\ndate = 2023-11-02\nkind = "defensive"\nfaction = "KIA"\n',
-        "events[0].date",
-        "date order",
+    "duplicate event id": (
+        BASE + '[[events]]\nid = "a"\ndate = 2023-11-02\nkind = "defensive"\nfaction = "KIA"\n'
+        '[[events]]\nid = "a"\ndate = 2023-11-05\nkind = "offensive"\nfaction = "KIA"\n',
+        "events[1].id",
+        "'a' is already the id of events[0]",
+    ),
+    "remove_events naming nothing": (
+        BASE + 'remove_events = ["no_such_event"]\n',
+        "remove_events[0]",
+        "'no_such_event' names no inherited event",
+    ),
+    "remove_events without extends": (
+        'name = "x"\nremove_events = ["ceasefire"]\n'
+        '[run]\nstart = 2023-01-01\nend = 2023-02-01\ninitial_control = "2023"\n',
+        "remove_events",
+        "extends no other",
+    ),
+    "handover by a faction far from the town": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "handover"\nfaction = "TNLA"\ntowns = ["Myitkyina"]\n',
+        "events[0].towns",
+        "TNLA hands it over but neither holds nor operates in it",
+    ),
+    "handover to a faction far from the town": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "handover"\nfaction = "TNLA"\ntowns = ["Mogok"]\n'
+        'to = "CHIN"\n',
+        "events[0].towns",
+        "CHIN receives it",
+    ),
+    "handover to itself": (
+        BASE + '[[events]]\ndate = 2023-12-01\nkind = "handover"\nfaction = "TNLA"\ntowns = ["Mogok"]\n'
+        'to = "TNLA"\n',
+        "events[0].to",
+        "cannot hand towns over to itself",
+    ),
+    "run too long": (BASE + "[run]\nend = 2099-12-31\n", "run.end", "a run lasts at most 3,660 days"),
+    "seed of 2**64": (BASE + "[run]\nseed = 18446744073709551616\n", "run.seed", "out of range"),
+    "replicates of 10**12": (BASE + "[run]\nreplicates = 1000000000000\n", "run.replicates", "out of range"),
+    "huge distribution bound": (
+        BASE + '[junta]\nleadership = { dist = "uniform", low = 0, high = ' + str(10**400) + " }\n",
+        "junta.leadership.high",
+        "too large",
+    ),
+    "huge number": (
+        BASE + "[junta]\nstrength = " + str(10**30) + "\n",
+        "junta.strength",
+        "31-digit number is out of range",
     ),
     "unknown faction": (
         BASE + '[[events]]\ndate = 2023-12-01\nkind = "ceasefire"\nfaction = "XYZ"\n',
@@ -167,3 +209,81 @@ def test_invalid_toml_names_the_line(tmp_path):
     path = write_scenario(tmp_path, 'name = "x"\n\n[run\n')
     with pytest.raises(ScenarioError, match="line 3"):
         load_scenario(path)
+
+
+def test_a_child_adds_events_before_its_parents_in_date_order(tmp_path, s2025):
+    """Events of the whole extends chain are merged and ordered by date (stable)."""
+    write_scenario(
+        tmp_path,
+        """
+extends = "2025_counteroffensive.toml"
+name = "middle"
+[[events]]
+id = "early"
+date = 2025-06-02
+kind = "offensive"
+faction = "KIA"
+""",
+        "middle.toml",
+    )
+    path = write_scenario(
+        tmp_path,
+        """
+extends = "middle.toml"
+name = "child"
+remove_events = ["early"]
+[[events]]
+id = "first"
+date = 2025-06-01
+kind = "offensive"
+faction = "AA"
+[[events]]
+id = "late"
+date = 2025-12-28
+kind = "defensive"
+faction = "AA"
+[[events]]
+id = "between"
+date = 2025-06-05
+kind = "defensive"
+faction = "KNU"
+""",
+    )
+    s = load_scenario(path)
+    dates = [e["date"] for e in s.data["events"]]
+    assert dates == sorted(dates)
+    ids = [e.get("id") for e in s.data["events"]]
+    assert ids[:2] == ["mndaa_ceasefire", "first"]  # same date: the parent's first (stable)
+    assert ids[-1] == "late" and "early" not in ids
+    inherited = [e.get("id") for e in s2025.data["events"]]
+    assert [i for i in ids if i in inherited] == inherited  # the parent's order kept
+    assert len(ids) == len(inherited) + 3
+
+
+def test_an_extends_chain_too_deep_is_one_line(tmp_path):
+    write_scenario(tmp_path, "", "unused.toml")
+    (tmp_path / "f0.toml").write_text('extends = "2023_operation_1027.toml"\nname = "0"\n')
+    for i in range(1, 40):
+        (tmp_path / f"f{i}.toml").write_text(f'extends = "f{i - 1}.toml"\nname = "{i}"\n')
+    assert load_scenario(tmp_path / "f20.toml").name == "20"
+    with pytest.raises(ScenarioError, match="a chain of more than 32 files") as err:
+        load_scenario(tmp_path / "f39.toml")
+    assert err.value.key == "extends"
+
+
+def test_a_symlink_loop_is_one_line(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "a.toml"\nname = "c"\n')
+    for path, key in ((tmp_path / "a.toml", ""), (tmp_path / "c.toml", "extends")):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(path)
+        assert err.value.key == key and "\n" not in str(err.value)
+
+
+def test_a_folder_or_binary_file_is_one_line(tmp_path):
+    (tmp_path / "dir.toml").mkdir()
+    (tmp_path / "bin.toml").write_bytes(b"\xff\xfe\x00garbage")
+    for name, message in (("dir.toml", "is a folder"), ("bin.toml", "not a text file")):
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario(tmp_path / name)
