@@ -264,9 +264,9 @@ def attribution_chart(table: pd.DataFrame, out: Path, heading: str, caption: str
         Patch(color=total_c, alpha=0.85, label="total difference"),
         Line2D([], [], color="0.2", marker="|", ms=8, lw=1, label="95 % confidence interval"),
     ]
-    fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize=8, frameon=False)
     style.heading(fig, heading)
     footnote(fig, caption)
+    style.legend_above_footnote(fig, handles)
     return save(fig, out / "attribution.png")
 
 

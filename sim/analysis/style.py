@@ -96,6 +96,23 @@ def footnote(fig, *notes: str) -> None:
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
 
 
+def legend_above_footnote(fig, handles: list) -> None:
+    """A one-row legend for the whole figure, between the panels and the footnote."""
+    engine = fig.get_layout_engine()
+    _, bottom, _, height = engine.get()["rect"]
+    legend = fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, bottom),
+        ncols=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
+    legend.set_in_layout(False)
+    room = 0.3 / fig.get_size_inches()[1]
+    engine.set(rect=(0, bottom + room, 1, height - room))
+
+
 def heading(fig, text: str, size: float = 11) -> None:
     """The figure's title, wrapped to its width."""
     chars = int(fig.get_size_inches()[0] * 72 / (0.6 * size))
