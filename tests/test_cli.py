@@ -69,7 +69,7 @@ BAD_ARGS = {
     "unknown key": ("[junta]\ndrone = 1\n", [], "junta.drone"),
     "zero replicates": ("", ["--replicates", "0"], "--replicates"),
     "bad until": ("", ["--until", "1st of May"], "--until"),
-    "until before start": ("", ["--until", "2020-01-01"], "run.end"),
+    "until before start": ("", ["--until", "2020-01-01"], "--until 2020-01-01: must be after"),
 }
 
 

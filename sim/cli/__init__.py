@@ -1,13 +1,19 @@
-"""The `sim` command. Mistakes a user can make end in one line on stderr and exit status 2."""
+"""The `sim` command. Mistakes a user can make end in one line on stderr and exit status 2;
+failures of the machine (disk full, no permission) in one line and exit status 1."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import tempfile
+import threading
+import traceback
 
 from sim import __version__
 from sim.cli import compare, explain, run, validate, visual
-from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser
-from sim.errors import UserError
+from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out
+from sim.errors import EnvError, UserError, os_error
 
 MODULES = (run, compare, validate, explain, visual)
 
@@ -25,20 +31,63 @@ def build_parser() -> Parser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: stop, keep what is finished, say how to resume."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every failure ends in one line on stderr: exit status 2 for a
+    user's mistake, 1 for the machine's (disk full, no permission), 130 when interrupted."""
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        handlers[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+        handlers[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a kill
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:  # bare `sim`: what it can do, not an error
             print(parser.format_help(), end="")
             return 0
+        check_out(args)
         return args.func(args)
     except UserError as exc:
         print(f"sim: error: {exc}", file=sys.stderr)
         return EXIT_USER
+    except EnvError as exc:
+        print(f"sim: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("sim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         sys.stderr.close()
         return 1
+    except OSError as exc:  # a file the command reads or writes
+        err = os_error(exc, "path")
+        print(f"sim: error: {err}", file=sys.stderr)
+        return EXIT_USER if isinstance(err, UserError) else 1
+    except (MemoryError, RecursionError) as exc:
+        print(f"sim: error: ran out of memory ({type(exc).__name__}); ask for less", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line here, the traceback in a file
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(f"sim: internal error: {type(exc).__name__}: {first}{_saved_traceback()}", file=sys.stderr)
+        return 1
+    finally:
+        for sig, old in handlers.items():
+            signal.signal(sig, old)
+
+
+def _saved_traceback() -> str:
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="sim-traceback-", suffix=".txt", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        return f" (please report it with {fh.name})"
+    except OSError:
+        return ""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.errors import UserError
+from sim.errors import EnvError, UserError
 
 EXIT_USER = 2
 EXIT_INTERRUPTED = 130
@@ -27,27 +28,41 @@ def date_arg(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def int_at_least(low: int) -> Callable[[str], int]:
+def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if value < low or (high is not None and value > high):
+            allowed = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
+            shown = f"{value:,}" if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got {shown}")
         return value
 
     return parse
 
 
+MAX_REPLICATES = 1_000_000  # as run.replicates in sim/scenario/schema.py
+MAX_SEED = 2**63 - 1  # as run.seed
 positive = int_at_least(1)
-seed_arg = int_at_least(0)
+workers_arg = int_at_least(1, 1024)
+replicates_arg = int_at_least(1, MAX_REPLICATES)
+seed_arg = int_at_least(0, MAX_SEED)
+ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
+
+
+def address_arg(text: str) -> str:
+    match = ADDRESS.match(text.strip())
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise argparse.ArgumentTypeError(f"not a scheduler address (tcp://HOST:PORT): {text!r}")
+    return text.strip()
 
 
 def ensemble_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
-        type=positive,
+        type=workers_arg,
         default=min(2, os.cpu_count() or 1),
         help="parallel worker processes (default: up to 2)",
     )
@@ -58,19 +73,57 @@ def ensemble_args(p: argparse.ArgumentParser) -> None:
         help="where replicates run (default: process, or serial with 1 worker)",
     )
     p.add_argument(
-        "--address", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)"
+        "--address",
+        type=address_arg,
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+FOLDER_OUT = ("run", "compare", "plot", "validate", "score", "attribute", "sensitivity")
+
+
+def check_out(args) -> None:
+    """Before any work: --out must be creatable where it is asked for (no file in its way,
+    a writable folder above it), so a late failure never throws a computation away."""
+    out = getattr(args, "out", None)
+    if not isinstance(out, Path):
+        return
+    if out.exists() and not out.is_dir() and args.command in FOLDER_OUT:
+        raise UserError(f"--out {out}: is a file, not a folder; choose another --out")
+    for parent in out.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise UserError(f"--out {out}: {parent} is a file, not a folder; choose another --out")
+            break
+    else:
+        parent = Path(".")
+    top = out if out.exists() else parent
+    if not os.access(top, os.W_OK | os.X_OK):
+        raise EnvError(f"--out {out}: no permission to write in {top}; choose another --out")
+
+
 def executor_of(args) -> str:
+    if args.address and args.executor != "dask":
+        raise UserError("--address: only used with --executor dask; add --executor dask or drop --address")
     return args.executor or ("serial" if args.workers == 1 else "process")
 
 
+UNTIL_HELP = "last simulated day (YYYY-MM-DD), after the start and at most the file's run.end"
+
+
 def load(path: Path, **run):
+    """A scenario file with run settings from the command line (`end` from --until: it can
+    only stop the run earlier; a longer run needs run.end in a scenario file)."""
     from sim.scenario import load_scenario
 
     scenario = load_scenario(path)
+    end = run.get("end")
+    if end is not None and not scenario.start < end <= scenario.end:
+        raise UserError(
+            f"--until {end}: must be after the run's start {scenario.start} and at most its end "
+            f"{scenario.end} (run.end of {path}); to run longer, set run.end in a scenario file"
+        )
     return scenario.with_run(**run) if any(v is not None for v in run.values()) else scenario
 
 
@@ -87,20 +140,21 @@ def run_one(scenario, out: Path, args, summary: bool = True) -> int:
         resume=getattr(args, "resume", False),
         address=args.address,
         progress=not args.quiet,
+        log=lambda line: print(f"sim: {line}", file=sys.stderr),
     )
     for fail in report.failures:
         print(
             f"sim: replicate {fail['replicate']} (seed {fail['seed']}, spawn_key {fail['spawn_key']}) "
-            f"failed: {fail['error']}",
+            f"failed: {' '.join(fail['error'].split())}",
             file=sys.stderr,
         )
     if report.interrupted:
+        what = f"error: {report.error}" if report.error else "interrupted"
         print(
-            f"sim: {report.error or 'interrupted'}: {report.done} of {report.total} replicates saved "
-            f"in {out}; continue with --resume",
+            f"sim: {what}; {report.done} of {report.total} replicates saved in {out}; continue with --resume",
             file=sys.stderr,
         )
-        return 1 if report.error else EXIT_INTERRUPTED
+        return report.exit_status or (1 if report.error else EXIT_INTERRUPTED)
     if summary:
         if report.done:
             print(text_summary(load_results(out)))

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from sim.cli.common import (
     FORCE_HELP,
+    UNTIL_HELP,
     date_arg,
     ensemble_args,
     load,
-    positive,
     replacing,
+    replicates_arg,
     run_one,
     seed_arg,
 )
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", type=Path, help="scenario file (TOML); see scenarios/ and docs/ODD.md")
     p.add_argument(
         "--replicates",
-        type=positive,
+        type=replicates_arg,
         help="replicates to run (default: run.replicates of the file)",
     )
     p.add_argument(
@@ -31,10 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="seed of the ensemble: replicate r uses SeedSequence(seed, spawn_key=(r,)) "
         "(default: run.seed of the file)",
     )
-    p.add_argument("--until", type=date_arg, help="stop after this date (YYYY-MM-DD)")
+    p.add_argument("--until", type=date_arg, help=UNTIL_HELP)
     p.add_argument("--out", type=Path, help="results directory (default: results/<scenario name>)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument(
+        "--null",
+        action="store_true",
+        help="run the null model instead: the same file with every commander forced onto the defensive",
+    )
     ensemble_args(p)
     p.set_defaults(func=cmd_run)
 
@@ -45,6 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_run(args) -> int:
     scenario = load(args.scenario, replicates=args.replicates, seed=args.seed, end=args.until)
+    if args.null:
+        from sim.analysis.validation import null_model
+
+        scenario = null_model(scenario)
     out = args.out or Path("results") / args.scenario.stem
     return replacing(out, args.force, lambda folder: run_one(scenario, folder, args))
 

@@ -3,7 +3,7 @@
 Replicates are cut into fixed chunks (independent of the worker count); each
 finished chunk becomes one Parquet shard per table, written to a hidden
 temporary file and renamed into place, so a kill at any moment leaves only
-whole shards. `resume` runs just the replicates no shard holds yet.
+whole shards. `resume` runs just the replicates not every table holds yet.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -23,9 +23,11 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from sim.errors import UserError, os_error
 from sim.run.executors import make_executor
+from sim.run.folder import ResultsDir
 from sim.run.replicate import run_replicate
-from sim.run.store import TABLES, done_replicates, prepare_dir, write_json, write_shards
+from sim.run.store import TABLES
 from sim.scenario import Scenario
 
 CHUNK = 10  # replicates per task and shard
@@ -123,7 +125,8 @@ class RunReport:
     total: int
     failures: list[dict[str, Any]]
     interrupted: bool = False
-    error: str | None = None
+    error: str | None = None  # why the run stopped early (a worker died, a write failed)
+    exit_status: int = 0  # 1 for the machine's failure (disk full, no permission), else 0
 
 
 def chunks(todo: list[int]) -> Iterator[list[int]]:
@@ -144,25 +147,35 @@ def run_ensemble(
     resume: bool = False,
     address: str | None = None,
     progress: bool = True,
+    log: Callable[[str], None] = lambda line: None,
 ) -> RunReport:
-    """Run the scenario's replicates into `out`; returns what was done and what failed."""
+    """Run the scenario's replicates into `out`; returns what was done and what failed.
+
+    `log` gets one line for each thing repaired on resume (a damaged shard recomputed).
+    A failed write (disk full, no permission) stops the run with everything finished
+    before it kept and the manifest counting exactly what every table holds.
+    """
     seed = scenario.data["run"]["seed"]
-    total = scenario.data["run"]["replicates"]
     pool = make_executor(executor, workers, address)  # first: a bad --address leaves no folder
     try:
-        manifest = prepare_dir(out, scenario, seed, total, resume)
+        folder = ResultsDir.open(out, scenario, seed, scenario.data["run"]["replicates"], resume, log)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    manifest["status"] = "running"
-    write_json(out / "manifest.json", manifest)
-    done = done_replicates(out) if resume else set()
+    try:
+        return _run(scenario, seed, folder, pool, workers, progress)
+    finally:
+        folder.close()
+
+
+def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, progress: bool) -> RunReport:
+    out, total, done = folder.out, folder.total, folder.done
     todo = [r for r in range(total) if r not in done]
     bar = Progress(total, len(done), enabled=progress)
     failures: list[dict[str, Any]] = []
-    interrupted = False
-    broken = None
+    interrupted, error, status = False, None, 0
     try:
+        folder.save()
         window = max(2, 2 * getattr(pool, "slots", workers))  # a remote cluster may be larger
         pieces = chunks(todo)
         pending: set[Future] = set()
@@ -177,27 +190,26 @@ def run_ensemble(
             finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 res: ChunkResult = fut.result()
-                write_shards(out, res.first, res.tables)
+                if res.agents_at_start is not None and folder.manifest.get("mesa_agents_at_start") is None:
+                    folder.manifest["mesa_agents_at_start"] = res.agents_at_start
+                folder.add(res.first, res.done, res.tables, res.failures)
                 failures.extend(res.failures)
-                if res.agents_at_start is not None and manifest.get("mesa_agents_at_start") is None:
-                    manifest["mesa_agents_at_start"] = res.agents_at_start
-                done.update(res.done)
-                manifest["replicates_done"] = len(done)
-                manifest["failures"] = failures
-                write_json(out / "manifest.json", manifest)
                 bar.update(len(res.done))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI raises sim.cli.Terminated)
         interrupted = True
     except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
-        interrupted = True
-        broken = f"a worker process died ({exc})"
+        interrupted, error, status = True, f"a worker process died ({exc})", 1
+    except OSError as exc:  # a write failed: disk full, file-size limit, no permission
+        failure = os_error(exc, "--out")
+        interrupted, error = True, str(failure)
+        status = 2 if isinstance(failure, UserError) else 1
     finally:
         pool.shutdown(wait=not interrupted, cancel_futures=True)
         bar.close()
-    manifest["replicates_done"] = len(done)
-    manifest["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    manifest["status"] = (
-        "interrupted" if interrupted else ("complete" if len(done) == total else "incomplete")
-    )
-    write_json(out / "manifest.json", manifest)
-    return RunReport(out, len(done), total, failures, interrupted, broken)
+    final = "interrupted" if interrupted else ("complete" if folder.complete else "incomplete")
+    try:
+        folder.save(final)
+    except OSError as exc:  # the disk is still full: the records count for the manifest on resume
+        if error is None:
+            error, status = str(os_error(exc, "--out")), 1
+    return RunReport(out, len(done), total, failures, interrupted, error, status)

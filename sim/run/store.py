@@ -1,65 +1,69 @@
-"""The results directory: manifest.json plus Parquet tables, written and read here only.
+"""The results directory, written and read here only.
 
-Each table is a folder of shards, one per chunk of replicates, written to a
-hidden temporary file and renamed into place, so a kill at any moment leaves
-only whole shards. Final control is written after the timeseries: a replicate
-is done once it is in final control.
+    manifest.json                          what ran (resolved scenario, seed, versions), how far it got
+    timeseries.parquet/part-NNNNNNN.parquet one shard per chunk of replicates and table,
+    control_changes.parquet/...            named by the chunk's first replicate
+    final_control.parquet/...
+    chunks/part-NNNNNNN.json               the chunk's record, written after its shards: its
+                                           replicates and, per table, the shard's rows, bytes, sha256
+    .lock                                  held by the process writing the folder (sim.run.folder)
+
+Every file is written to a hidden temporary and renamed into place, so a kill at any
+moment leaves only whole files. A chunk is done once its record is in place and every
+shard matches it; `verify` decides what is done from the records and the shards of
+every table together, removes what a kill left half done or what is damaged (saying
+so), and adopts a whole chunk whose record a kill prevented.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
-import platform
-import subprocess
+import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim import __version__
 from sim.errors import UserError
-from sim.scenario import Scenario
 
 TABLES = ("timeseries", "control_changes", "final_control")  # written in this order
+RECORDS = "chunks"
 SEED_RULE = (
     "replicate r uses numpy.random.SeedSequence(seed, spawn_key=(r,)); "
     "its spawn(2) children seed the parameter draw and the model"
 )
+# Test hook, in the spirit of SQLite's crash tests: SIGKILL this process at the k-th step
+# of the write path (before a write, between write and rename, after a rename or removal).
+CRASH_AT = "SIM_CRASH_AT"
+_steps = 0
 
 
-def fingerprint(scenario: Scenario, seed: int) -> str:
-    """What must match for results to be mixed in one directory: resolved scenario and seed."""
-    data = {k: v for k, v in scenario.data.items()}
-    data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "seed")}
-    text = json.dumps({"scenario": data, "seed": seed}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
+def _step() -> None:
+    global _steps
+    at = os.environ.get(CRASH_AT)
+    if at:
+        _steps += 1
+        if _steps == int(at):
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     tmp = path.with_name("." + path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    _step()
+    try:
+        write(tmp)
+        _step()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _step()
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -72,78 +76,168 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     _write_atomic(path, write)
 
 
-def done_replicates(out: Path) -> set[int]:
-    """Replicates whose rows are in both tables (final control is written last)."""
-    folder = out / "final_control.parquet"
-    if not folder.is_dir():
-        return set()
-    done: set[int] = set()
-    for shard in sorted(folder.glob("part-*.parquet")):
-        col = pq.read_table(shard, columns=["replicate"]).column("replicate")
-        done.update(int(x) for x in col.unique().to_pylist())
-    return done
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def drop_orphans(out: Path) -> None:
-    """Remove what a kill left half done: temporary files and shards without their pair."""
-    for stale in out.glob("*.parquet/.*.tmp"):
-        stale.unlink()
-    finished = {p.name for p in (out / "final_control.parquet").glob("part-*.parquet")}
-    for table in TABLES[:-1]:
-        for shard in (out / f"{table}.parquet").glob("part-*.parquet"):
-            if shard.name not in finished:
-                shard.unlink()
+def shard(out: Path, table: str, name: str) -> Path:
+    return out / f"{table}.parquet" / f"{name}.parquet"
 
 
-def prepare_dir(out: Path, scenario: Scenario, seed: int, replicates: int, resume: bool) -> dict[str, Any]:
-    """Create or reopen a results directory; refuse to mix runs or overwrite results."""
-    manifest_path = out / "manifest.json"
-    fp = fingerprint(scenario, seed)
-    if out.exists() and any(out.iterdir()):
-        if not resume:
-            raise UserError(
-                f"{out}: already holds results; use --resume to continue it or choose another --out"
-            )
-        if not manifest_path.is_file():
-            raise UserError(f"{out}: not a results directory (no manifest.json); choose another --out")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") != fp:
-            raise UserError(
-                f"{out}: holds results of a different scenario or seed "
-                f"({manifest.get('scenario_path')}, seed {manifest.get('seed')}); refusing to mix them"
-            )
-        drop_orphans(out)
-        manifest["replicates"] = replicates
-        return manifest
-    out.mkdir(parents=True, exist_ok=True)
+def chunk_name(first: int) -> str:
+    return f"part-{first:07d}"
+
+
+def write_chunk(
+    out: Path, first: int, replicates: list[int], tables: dict[str, pd.DataFrame], fingerprint: str = ""
+) -> None:
+    """One shard per table in the order of TABLES, then the chunk's record."""
+    name = chunk_name(first)
+    record: dict[str, Any] = {"replicates": sorted(replicates), "fingerprint": fingerprint, "tables": {}}
     for table in TABLES:
-        (out / f"{table}.parquet").mkdir(exist_ok=True)
-    return {
-        "scenario_path": scenario.path,
-        "scenario_name": scenario.name,
-        "scenario": scenario.data,
-        "seed": seed,
-        "seeds": SEED_RULE,
-        "replicates": replicates,
-        "replicates_done": 0,
-        "fingerprint": fp,
-        "package_version": __version__,
-        "git_commit": _git_commit(),
-        "python": platform.python_version(),
-        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "finished": None,
-        "status": "running",
-        "mesa_agents_at_start": None,
-        "failures": [],
-    }
+        frame, info = tables[table], {}
+
+        def write(tmp: Path, frame: pd.DataFrame = frame, info: dict = info) -> None:
+            frame.to_parquet(tmp, index=False)
+            info.update(rows=len(frame), bytes=tmp.stat().st_size, sha256=_sha256(tmp))
+
+        _write_atomic(shard(out, table, name), write)
+        record["tables"][table] = info
+    (out / RECORDS).mkdir(exist_ok=True)
+    write_json(out / RECORDS / f"{name}.json", record)
 
 
-def write_shards(out: Path, first: int, tables: dict[str, pd.DataFrame]) -> None:
-    """One shard per table, named by the chunk's first replicate, in the order of TABLES:
-    final control last, so a chunk counts as done once all are in."""
-    for table, frame in tables.items():
-        path = out / f"{table}.parquet" / f"part-{first:07d}.parquet"
-        _write_atomic(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+def _span(reps: set[int] | list[int]) -> str:
+    reps = sorted(reps)
+    if not reps:
+        return "none"
+    if reps == list(range(reps[0], reps[-1] + 1)):
+        return f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
+    return ", ".join(map(str, reps))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def read_record(out: Path, name: str) -> dict[str, Any] | None:
+    """A chunk's record, or None if it is missing or not one."""
+    try:
+        rec = json.loads((out / RECORDS / f"{name}.json").read_text(encoding="utf-8"))
+        reps = rec["replicates"]
+        ok = isinstance(reps, list) and bool(reps) and all(type(r) is int and r >= 0 for r in reps)
+        for table in TABLES:
+            info = rec["tables"][table]
+            ok = ok and type(info["rows"]) is int and type(info["bytes"]) is int
+            ok = ok and isinstance(info["sha256"], str)
+        return rec if ok else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _check_recorded(out: Path, name: str, rec: dict[str, Any]) -> str | None:
+    """What is wrong with a recorded chunk's shards, or None."""
+    for table in TABLES:
+        path, want = shard(out, table, name), rec["tables"][table]
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return f"{path}: missing"
+        if size != want["bytes"]:
+            return f"{path}: truncated or changed ({size} bytes, {want['bytes']} written)"
+        if _sha256(path) != want["sha256"]:
+            return f"{path}: damaged (its checksum differs from the one recorded when it was written)"
+    return None
+
+
+def _adopt(out: Path, name: str, expect: dict[str, int] | None) -> tuple[set[int], str | None]:
+    """Replicates of a chunk without a valid record if its shards are whole and agree, else a problem."""
+    reps: dict[str, set[int]] = {}
+    rows: dict[str, int] = {}
+    problem = None
+    for table in TABLES:
+        path = shard(out, table, name)
+        try:
+            col = pq.read_table(path, columns=["replicate"]).column("replicate")
+        except FileNotFoundError:
+            problem = problem or f"{path}: missing (the run was stopped while writing this chunk)"
+            continue
+        except (OSError, pa.ArrowException, KeyError) as exc:
+            problem = problem or f"{path}: unreadable ({_one_line(exc)})"
+            continue
+        reps[table], rows[table] = {int(x) for x in col.unique().to_pylist()}, len(col)
+    if problem:
+        return set().union(*reps.values()), problem
+    done = reps["final_control"]
+    bad = (
+        not done or reps["timeseries"] != done or not reps["control_changes"] <= done or min(done) < 0
+    ) or (
+        expect is not None
+        and any(rows[t] != n * len(done) for t, n in expect.items())  # every day, every town
+    )
+    if bad:
+        incomplete = f"{shard(out, 'timeseries', name)}: incomplete chunk"
+        return reps["final_control"] | reps["timeseries"], incomplete
+    return done, None
+
+
+def remove_chunk(out: Path, name: str) -> None:
+    """Record first: a kill half way leaves an unrecorded, incomplete chunk, removed next time."""
+    for path in (out / RECORDS / f"{name}.json", *(shard(out, t, name) for t in TABLES)):
+        if path.exists():
+            _step()
+            path.unlink()
+
+
+@dataclass
+class Check:
+    done: set[int] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)  # one line per chunk removed, to be recomputed
+
+
+def verify(out: Path, expect: dict[str, int] | None = None, fingerprint: str = "") -> Check:
+    """What every table holds, checked shard by shard against the chunks' records.
+
+    Removes temporaries, and chunks that are damaged, incomplete or from another
+    scenario (one note each); adopts whole chunks whose record is missing (killed
+    before it was written). `expect`: rows per replicate of timeseries and final_control.
+    """
+    check = Check()
+    if not out.is_dir():
+        return check
+    for stale in (*out.glob("*.parquet/.*.tmp"), *out.glob(f"{RECORDS}/.*.tmp")):
+        stale.unlink(missing_ok=True)
+    names = {p.stem for t in TABLES for p in out.glob(f"{t}.parquet/part-*.parquet")}
+    names |= {p.stem for p in out.glob(f"{RECORDS}/part-*.json")}
+    for name in sorted(names):
+        rec = read_record(out, name)
+        if rec is not None:
+            reps, problem = set(rec["replicates"]), _check_recorded(out, name, rec)
+            if not problem and fingerprint and rec.get("fingerprint") not in ("", fingerprint):
+                problem = f"{out / RECORDS / name}.json: from another scenario or seed"
+        else:
+            reps, problem = _adopt(out, name, expect)
+            if not problem:
+                record = {"replicates": sorted(reps), "fingerprint": fingerprint, "tables": {}}
+                for table in TABLES:
+                    path = shard(out, table, name)
+                    rows, size = pq.read_metadata(path).num_rows, path.stat().st_size
+                    record["tables"][table] = {"rows": rows, "bytes": size, "sha256": _sha256(path)}
+                (out / RECORDS).mkdir(exist_ok=True)
+                write_json(out / RECORDS / f"{name}.json", record)
+        if not problem and reps & check.done:
+            problem = f"{shard(out, 'final_control', name)}: repeats replicates of another chunk"
+        if problem:
+            what = f"replicates {_span(reps)}" if reps else f"the replicates of {name}"
+            check.notes.append(f"{problem}; {what} will be recomputed")
+            remove_chunk(out, name)
+            continue
+        check.done |= reps
+    return check
 
 
 @dataclass
@@ -167,25 +261,66 @@ class Results:
         return ts[ts["day"] == ts["day"].max()].set_index("replicate").sort_index()
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.is_dir() and not any(path.glob("*.parquet")):
-        raise UserError(f"{path}: no finished replicates yet")
-    frame = pd.read_parquet(path)
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a results folder; one-line UserError if there is none or it is damaged."""
+    file = path / "manifest.json"
+    if not file.is_file():
+        raise UserError(f"{path}: not a results folder (no manifest.json)")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"{file}: damaged, not JSON ({_one_line(exc)})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("scenario"), dict):
+        raise UserError(f"{file}: damaged, not the manifest of a sim run")
+    return manifest
+
+
+def _finished(path: Path) -> dict[str, list[Path]]:
+    """Shards of every table: those of recorded chunks, or all shards in folders written
+    before chunks were recorded."""
+    if (path / RECORDS).is_dir():
+        names = sorted(p.stem for p in (path / RECORDS).glob("part-*.json"))
+        for name in names:
+            rec = read_record(path, name)
+            problem = _check_recorded(path, name, rec) if rec else f"{path / RECORDS / name}.json: damaged"
+            if problem:
+                raise UserError(f"{problem}; repair it with `sim run SCENARIO --out {path} --resume`")
+        return {t: [shard(path, t, n) for n in names] for t in TABLES}
+    return {t: sorted(path.glob(f"{t}.parquet/part-*.parquet")) for t in TABLES}
+
+
+def _read_table(folder: Path, files: list[Path], run: Path) -> pd.DataFrame:
+    parts = []
+    for file in files:
+        try:
+            parts.append(pq.read_table(file))
+        except (OSError, pa.ArrowException) as exc:
+            raise UserError(
+                f"{file}: damaged or missing ({_one_line(exc)}); repair it with "
+                f"`sim run SCENARIO --out {run} --resume`"
+            ) from None
+    frame = pa.concat_tables(parts, promote_options="default").to_pandas()
     keys = [k for k in ("replicate", "day", "town_id") if k in frame.columns]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def load_results(path: str | Path) -> Results:
-    """Load `sim run` output; raises UserError if the folder is not one."""
+    """Load `sim run` output (the replicates every table holds); one-line UserError if the
+    folder is not one, holds nothing finished yet or is damaged."""
     path = Path(path)
-    manifest_path = path / "manifest.json"
-    if not manifest_path.is_file():
-        raise UserError(f"{path}: not a results directory (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path}: is a file, not a results folder")
+    if not path.exists():
+        raise UserError(f"{path}: no such results folder")
+    manifest = read_manifest(path)
+    files = _finished(path)
+    if not files["final_control"] or not files["timeseries"]:
+        raise UserError(f"{path}: no finished replicates yet")
+    tables = {t: _read_table(path / f"{t}.parquet", files[t], path) for t in TABLES if files[t]}
     return Results(
         path,
         manifest,
-        _read_table(path / "timeseries.parquet"),
-        _read_table(path / "final_control.parquet"),
-        _read_table(changes) if (changes := path / "control_changes.parquet").exists() else pd.DataFrame(),
+        tables["timeseries"],
+        tables["final_control"],
+        tables.get("control_changes", pd.DataFrame()),
     )
