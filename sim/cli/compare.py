@@ -11,8 +11,8 @@ from sim.cli.common import (
     FORCE_HELP,
     ensemble_args,
     load,
-    positive,
     replacing,
+    replicates_arg,
     run_one,
     seed_arg,
 )
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", type=Path, nargs="+", metavar="SCENARIO_OR_RESULTS", help=INPUTS_HELP)
     p.add_argument(
         "--replicates",
-        type=positive,
+        type=replicates_arg,
         help="replicates of each scenario file (default: the first input's, from its run.replicates "
         "or from the replicates its results folder holds)",
     )

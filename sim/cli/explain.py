@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import date_arg, ensemble_args, executor_of, load, positive, seed_arg
+from sim.cli.common import (
+    UNTIL_HELP,
+    date_arg,
+    ensemble_args,
+    executor_of,
+    int_at_least,
+    load,
+    replicates_arg,
+    seed_arg,
+)
 from sim.errors import UserError
 
 
@@ -18,14 +27,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "target", type=Path, help="scenario file that is run, with its lever groups set back to BASE's"
     )
     p.add_argument(
-        "--replicates", type=positive, default=20, help="paired replicates per variant (default: 20)"
+        "--replicates", type=replicates_arg, default=20, help="paired replicates per variant (default: 20)"
     )
     p.add_argument("--seed", type=seed_arg, help="default: the target's seed")
-    p.add_argument("--until", type=date_arg, help="stop the target's run after this date")
+    p.add_argument("--until", type=date_arg, help="the target's " + UNTIL_HELP)
     p.add_argument("--groups", help="comma-separated lever groups (default: all that differ)")
     p.add_argument(
         "--permutations",
-        type=positive,
+        type=int_at_least(1, 10_000),
         default=12,
         help="orders of switching sampled when more than 5 groups differ (default: 12)",
     )
@@ -44,11 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Morris elementary effects (cheap screening) or Sobol indices (default: morris)",
     )
     p.add_argument(
-        "--samples", type=positive, default=8, help="trajectories (morris) or base samples (sobol)"
+        "--samples",
+        type=int_at_least(1, 10_000),
+        default=8,
+        help="trajectories (morris) or base samples (sobol), at most 10,000",
     )
     p.add_argument(
         "--replicates",
-        type=positive,
+        type=replicates_arg,
         default=4,
         help="replicates averaged per sample point; 2 or more to estimate seed noise (default: 4)",
     )
@@ -60,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="end-state metric to explain (default: towns_junta_change); one of: " + ", ".join(END_METRICS),
     )
     p.add_argument("--seed", type=seed_arg, help="default: the scenario's seed")
-    p.add_argument("--until", type=date_arg, help="stop each run after this date (YYYY-MM-DD)")
+    p.add_argument("--until", type=date_arg, help=UNTIL_HELP)
     p.add_argument(
         "--out", type=Path, required=True, help="folder for sensitivity.csv/.md and sensitivity.png"
     )
