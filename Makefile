@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= results/demo
 DEMO_REPLICATES ?= 200
+FIG_OUT ?= results/figures
+FIG_REPLICATES ?= 40
+WHY_REPLICATES ?= 20
+WHY_PERMUTATIONS ?= 12
+CF := scenarios/counterfactuals
 
-.PHONY: setup demo test lint bench docs clean
+.PHONY: setup demo figures test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); install it or set PYTHON=/path/to/python3.12")'
@@ -21,6 +26,22 @@ demo: $(STAMP)
 	rm -rf $(DEMO_OUT)
 	$(BIN)/sim compare scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml \
 		--replicates $(DEMO_REPLICATES) --workers 2 --out $(DEMO_OUT)
+
+# The figures the README shows, from fresh runs (docs/figures/).
+figures: $(STAMP)
+	rm -rf $(FIG_OUT)
+	$(BIN)/sim compare scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml \
+		--replicates $(FIG_REPLICATES) --workers 2 --quiet --out $(FIG_OUT)/2023_2025
+	$(BIN)/sim compare scenarios/2025_counteroffensive.toml $(CF)/2025_no_conscription.toml \
+		$(CF)/2025_no_drones_air.toml $(CF)/2025_no_ceasefires.toml $(CF)/2025_no_embargo.toml \
+		--replicates $(FIG_REPLICATES) --workers 2 --quiet --out $(FIG_OUT)/2025_levers
+	$(BIN)/sim attribute scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml \
+		--replicates $(WHY_REPLICATES) --permutations $(WHY_PERMUTATIONS) --workers 2 --quiet \
+		--out $(FIG_OUT)/why
+	mkdir -p docs/figures
+	cp $(FIG_OUT)/2023_2025/fan_towns_junta.png docs/figures/fan_towns_junta_2023_2025.png
+	cp $(FIG_OUT)/2025_levers/differences.png docs/figures/differences_2025_levers.png
+	cp $(FIG_OUT)/why/attribution.png docs/figures/attribution_2023_to_2025.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check

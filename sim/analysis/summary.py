@@ -130,10 +130,11 @@ def compare_table(runs: list[Results]) -> pd.DataFrame:
 def compare_caption(runs: list[Results]) -> str:
     """What the comparison table's columns mean, naming the baseline."""
     return (
-        f"Baseline: {runs[0].label}. median, p5, p95: {SPREAD_TEXT}. "
-        f"Difference columns: {DIFF_TEXT}; 'paired: no' where the runs' seeds differ "
-        "(then the difference of two independent means). Shares are in 0..1; counts are whole numbers; "
-        "<metric>_change is end minus start."
+        f"Baseline: {runs[0].label}. median, p5, p95: the median and 5-95 % range (5th and 95th "
+        "percentiles) of each run's replicates. 'run minus baseline' columns: mean of the differences "
+        "between replicates with the same seed and its 95 % confidence interval (normal approximation); "
+        "'paired: no' where the seeds differ (then the difference of the two means). Shares are in 0..1, "
+        "counts are whole numbers, <metric>_change is end minus start."
     )
 
 
