@@ -112,12 +112,17 @@ class ResultsDir:
         created = _first_missing(out)
         try:
             out.mkdir(parents=True, exist_ok=True)
+            had_lock = (out / LOCK).exists()
             lock = _lock(out)
         except OSError as exc:
             raise os_error(exc, "--out") from None
         try:
-            return cls._open(out, scenario, seed, replicates, resume, log, lock)
+            folder = cls._open(out, scenario, seed, replicates, resume, log, lock)
+            folder.save()
+            return folder
         except BaseException:
+            if not had_lock:
+                (out / LOCK).unlink(missing_ok=True)
             os.close(lock)
             if created is not None:
                 shutil.rmtree(created, ignore_errors=True)
@@ -143,6 +148,9 @@ class ResultsDir:
                 f"--out {out}: already holds results; use --resume to continue it or choose another --out"
             )
         expect = {"timeseries": scenario.days, "final_control": scenario.geography.n}
+        shards = [p for t in TABLES for p in out.glob(f"{t}.parquet/*")]
+        if not (out / "manifest.json").exists() and not shards and not any(out.glob(f"{RECORDS}/*")):
+            return cls(out, fresh, set(), lock)  # killed before it wrote anything: start afresh
         try:
             manifest = read_manifest(out)
         except UserError as exc:  # rebuilt from the chunk records if they say they are this run's
