@@ -89,8 +89,32 @@ def _log(p: np.ndarray) -> np.ndarray:
     return -np.log(np.clip(p, CLIP, 1 - CLIP))
 
 
-def score(res: Results, observed: pd.DataFrame, geo: Geography, tolerance_days: int = 7) -> pd.DataFrame:
-    """Per observed town: probability of the observed side and scores of model and baselines."""
+def _probabilities(res: Results) -> pd.DataFrame:
+    """Share of replicates ending with each side holding each town (town_id x side)."""
+    fc = res.final_control
+    return fc.groupby(["town_id", "side"]).size().unstack(fill_value=0) / fc["replicate"].nunique()
+
+
+def _p(share: pd.DataFrame, town: str, side: str) -> float:
+    return float(share.loc[town].get(side, 0.0)) if town in share.index else 0.0
+
+
+def dated_towns(res: Results, geo: Geography) -> set[str]:
+    """Towns a dated agreement moves in this run (handovers, ceasefire terms): never skill."""
+    names = set()
+    for ev in res.manifest["scenario"].get("events", []):
+        names.update(ev.get("towns") or [])
+        names.update(ev.get("hand_over") or [])
+    return {geo.ids[geo.find(n)] for n in names if geo.find(n) is not None}
+
+
+def score(
+    res: Results, observed: pd.DataFrame, geo: Geography, null: Results | None = None, tolerance_days: int = 7
+) -> pd.DataFrame:
+    """Per observed town: probability of the observed side and the scores of the model and of
+    the baselines: persistence (the map at the run's start), a climatology (every town the share
+    of towns each side held at the start) and, if given, a null model's ensemble. Towns a dated
+    agreement moved are listed but left out of the overall scores (`skill` false)."""
     start, end = res.timeseries["date"].min().date(), res.timeseries["date"].max().date()
     for d in observed["date"]:
         day = dt.date.fromisoformat(d)
@@ -101,36 +125,35 @@ def score(res: Results, observed: pd.DataFrame, geo: Geography, tolerance_days: 
                 else f"score a run that ends on {d} (set run.end in a scenario file)"
             )
             raise UserError(f"observed date {d} is not the run's last day ({start} to {end}); {advice}")
-    fc = res.final_control
-    n_rep = fc["replicate"].nunique()
-    share = fc.groupby(["town_id", "side"]).size().unstack(fill_value=0) / n_rep
-    base_rate = fc["side"].value_counts(normalize=True)
+    share = _probabilities(res)
+    null_share = _probabilities(null) if null is not None else None
     label = res.manifest["scenario"]["run"]["initial_control"]
     start_side = {geo.ids[i]: SIDES[SIDE[FACTIONS.index(c)]] for i, c in enumerate(geo.control[label])}
+    climate = pd.Series(list(start_side.values())).value_counts(normalize=True)
+    dated = dated_towns(res, geo)
+    forecasts = ["model", "persistence", "climatology", *(["null"] if null is not None else [])]
     rows = []
     for _, row in observed.iterrows():
         side, town = row["side"], row["town_id"]
-        p = float(share.loc[town].get(side, 0.0)) if town in share.index else 0.0
-        persist = 1.0 if start_side[town] == side else 0.0
-        rate = float(base_rate.get(side, 0.0))
-        ps = np.array([p, persist, rate])
+        ps = [_p(share, town, side), float(start_side[town] == side), float(climate.get(side, 0.0))]
+        if null_share is not None:
+            ps.append(_p(null_share, town, side))
+        ps = np.array(ps)
         b, lg = _brier(ps), _log(ps)
-        rows.append(
-            {
-                "town": row["town"],
-                "date": row["date"],
-                "observed": side,
-                "p_model": p,
-                "brier_model": b[0],
-                "brier_persistence": b[1],
-                "brier_base_rate": b[2],
-                "log_model": lg[0],
-                "log_persistence": lg[1],
-                "log_base_rate": lg[2],
-            }
-        )
+        entry = {"town": row["town"], "date": row["date"], "observed": side, "skill": town not in dated}
+        entry["p_model"] = ps[0]
+        entry.update({f"brier_{name}": b[k] for k, name in enumerate(forecasts)})
+        entry.update({f"log_{name}": lg[k] for k, name in enumerate(forecasts)})
+        rows.append(entry)
     table = pd.DataFrame(rows)
-    overall = {"town": "ALL", "date": "", "observed": "", "p_model": table["p_model"].mean()}
-    for col in table.columns[4:]:
-        overall[col] = table[col].mean()
+    scored = table[table["skill"]]
+    overall = {
+        "town": "ALL (skill)",
+        "date": "",
+        "observed": "",
+        "skill": True,
+        "p_model": scored["p_model"].mean(),
+    }
+    for col in table.columns[5:]:
+        overall[col] = scored[col].mean()
     return pd.concat([table, pd.DataFrame([overall])], ignore_index=True)

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
     p.add_argument("results", type=Path, help="results folder of `sim run`")
     p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
+    p.add_argument(
+        "--null", type=Path, help="results folder of the null model's run, scored next to the model"
+    )
     p.add_argument("--out", type=Path, help="also write the per-town table here (CSV and Markdown)")
     p.set_defaults(func=cmd_score)
 
@@ -69,7 +72,8 @@ def cmd_score(args) -> int:
     from sim.world.geography import load_geography
 
     geo = load_geography()
-    table = score(load_results(args.results), read_observed(args.observed, geo), geo)
+    null = load_results(args.null) if args.null else None
+    table = score(load_results(args.results), read_observed(args.observed, geo), geo, null)
     print(to_markdown(table))
     if args.out:
         write_table(table, args.out, "scores")

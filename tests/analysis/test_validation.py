@@ -75,16 +75,21 @@ def dec_2025(tmp_path_factory):
 
 def test_scores_against_the_shipped_observations(dec_2025, geo):
     observed = read_observed(ROOT / "observed" / "2025-12-28.csv", geo)
-    table = score(dec_2025, observed, geo)
-    towns = table[table["town"] != "ALL"]
+    table = score(dec_2025, observed, geo, null=dec_2025)
+    towns = table[table["town"] != "ALL (skill)"]
     assert len(towns) == len(observed)
     assert towns["p_model"].between(0, 1).all()
     assert np.allclose(towns["brier_model"], (1 - towns["p_model"]) ** 2)
-    overall = table[table["town"] == "ALL"].iloc[0]
-    assert overall["brier_model"] == pytest.approx(towns["brier_model"].mean())
-    # handed-over towns are certain, so the model beats persistence there
-    mogok = towns[towns["town"] == "Mogok"].iloc[0]
-    assert mogok["p_model"] == 1.0 and mogok["brier_persistence"] == 1.0
+    assert np.allclose(towns["brier_null"], towns["brier_model"])  # the same run as its own null
+    # towns a dated agreement moved are listed but never scored as skill
+    dated = set(towns.loc[~towns["skill"], "town"])
+    assert dated == {"Mogok", "Mongmit"}  # Lashio was handed back before this window opened
+    overall = table[table["town"] == "ALL (skill)"].iloc[0]
+    assert overall["brier_model"] == pytest.approx(towns.loc[towns["skill"], "brier_model"].mean())
+    # the climatology gives every town the share of towns each side held at the start
+    start = pd.Series([c == "JUNTA" for c in geo.control["2025"]]).mean()
+    junta = towns[(towns["observed"] == "junta") & towns["skill"]].iloc[0]
+    assert junta["brier_climatology"] == pytest.approx((1 - start) ** 2)
 
 
 def test_observed_file_errors_are_one_line(tmp_path, geo, dec_2025):
