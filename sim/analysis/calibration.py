@@ -228,6 +228,8 @@ def posterior_chart(cal: Calibration, out: Path, title: str) -> Path:
         ax.hist(cal.samples[key], bins=15, range=(lo, hi), weights=w, color="#1f77b4", alpha=0.8)
         ax.axvspan(row.q05, row.q95, color="#ff7f0e", alpha=0.15, lw=0)
         ax.set_xlim(lo, hi)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
         ax.set_title(key.removeprefix("model.") + ("  (pinned)" if row.pinned else ""), fontsize=9)
         ax.set_yticks([])
     for ax in list(axes.flat)[len(keys) :]:
