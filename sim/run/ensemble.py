@@ -73,18 +73,16 @@ class Progress:
     """Progress on stderr: a tqdm bar on a terminal; elsewhere (logs, CI) a line when the run
     starts, then one at most every `every` seconds and one when it is done."""
 
-    def __init__(
-        self, total: int, done: int, enabled: bool = True, stream=sys.stderr, every: float = 20.0
-    ) -> None:
+    def __init__(self, total: int, done: int, enabled: bool = True, stream=None, every: float = 20.0) -> None:
         self.total, self.done, self.start_done = total, done, done
-        self.stream, self.every, self.on = stream, every, enabled
+        self.stream, self.every, self.on = stream or sys.stderr, every, enabled
         self.t0 = self.last = time.perf_counter()
-        tty = enabled and hasattr(stream, "isatty") and stream.isatty()
+        tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.bar = (
             tqdm(
                 total=total,
                 initial=done,
-                file=stream,
+                file=self.stream,
                 unit="replicate",
                 dynamic_ncols=True,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} replicates [{elapsed}<{remaining}, {rate_fmt}]",
@@ -175,7 +173,6 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
     failures: list[dict[str, Any]] = []
     interrupted, error, status = False, None, 0
     try:
-        folder.save()
         window = max(2, 2 * getattr(pool, "slots", workers))  # a remote cluster may be larger
         pieces = chunks(todo)
         pending: set[Future] = set()
