@@ -63,7 +63,9 @@ def cmd_explore(args) -> int:
             "sim explore needs the optional extra: pip install -e '.[explore]' (make setup installs it)"
         )
     os.environ["SIM_EXPLORE_SCENARIO"] = str(path.resolve())
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # nothing leaves this machine
     command = [sys.executable, "-m", "solara", "run", "sim.explore.app", "--production", "--no-open"]
+    command += ["--no-check-version"]
     command += ["--host", args.host, "--port", str(args.port)]
     print(f"sim explore: {path} on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     os.execv(sys.executable, command)  # the server replaces this process: one process to stop
