@@ -42,13 +42,19 @@ figures: $(STAMP)
 	cp $(FIG_OUT)/2023_2025/fan_towns_junta.png docs/figures/fan_towns_junta_2023_2025.png
 	cp $(FIG_OUT)/2025_levers/differences.png docs/figures/differences_2025_levers.png
 	cp $(FIG_OUT)/why/attribution.png docs/figures/attribution_2023_to_2025.png
+	# one replicate of 2025 on the map (a frame of `sim animate`), and the explorer in headless Chromium
+	$(BIN)/sim run scenarios/2025_counteroffensive.toml --replicates 1 --workers 1 --quiet \
+		--out $(FIG_OUT)/animation > /dev/null
+	$(BIN)/sim animate $(FIG_OUT)/animation --out docs/figures/animation_frame.png --day 120
+	SIM_EXPLORER_SCREENSHOT=$(CURDIR)/docs/figures/explorer.png \
+		$(BIN)/python -m pytest -q -rs tests/test_explore.py -k browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 docs: $(STAMP)
 	$(BIN)/python -m sim.scenario.params_doc --write docs/ODD.md \

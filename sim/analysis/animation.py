@@ -271,8 +271,15 @@ def save_frame(res: Results, replicate: int, day: int, out: Path, dpi: int = 110
     """One day of the animation as a PNG (the README's figure)."""
     geo = load_geography()
     holders = replicate_holders(res, replicate, geo)
+    if not -len(holders) <= day < len(holders):
+        raise UserError(f"--day: replicate {replicate} has days 0 to {len(holders) - 1} (or -1 for the last)")
     fig, update = animation_figure(res, replicate, geo, holders)
-    update(range(len(holders))[max(-len(holders), min(day, len(holders) - 1))])  # negative: from the end
+    update(range(len(holders))[day])  # negative: from the end
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=dpi)
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    try:
+        fig.savefig(tmp, dpi=dpi)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return out

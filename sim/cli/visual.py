@@ -25,7 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("animate", help="one replicate on the map, day by day, as a GIF or MP4")
     p.add_argument("results", type=Path, help="a results directory written by sim run")
     p.add_argument("--replicate", type=int_at_least(0), default=None, help="default: the first one")
-    p.add_argument("--out", type=Path, required=True, help="FILE.gif (Pillow) or FILE.mp4 (needs ffmpeg)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="FILE.gif (Pillow), FILE.mp4 (needs ffmpeg) or FILE.png (one day)",
+    )
+    p.add_argument("--day", type=int, default=-1, help="with FILE.png: the day shown (default: the last)")
     p.add_argument("--fps", type=positive, default=12, help="frames a second (default 12)")
     p.add_argument("--every", type=positive, default=1, help="one frame every N days (default 1)")
     p.set_defaults(func=cmd_animate)
@@ -38,14 +44,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_animate(args) -> int:
-    from sim.analysis.animation import animate, writer_for
+    from sim.analysis.animation import animate, save_frame, writer_for
     from sim.run.store import load_results
 
-    writer_for(args.out, args.fps)  # a wrong suffix or missing ffmpeg fails before any work
+    still = args.out.suffix.lower() == ".png"
+    if not still:
+        writer_for(args.out, args.fps)  # a wrong suffix or missing ffmpeg fails before any work
     res = load_results(args.results)
     replicate = args.replicate
     if replicate is None:
         replicate = int(res.timeseries["replicate"].min())
+    if still:
+        save_frame(res, replicate, args.day, args.out)
+        print(f"{args.out}: day {args.day} of replicate {replicate}")
+        return 0
     frames = animate(res, replicate, args.out, fps=args.fps, every=args.every)
     print(f"{args.out}: {frames} frames (replicate {replicate})")
     return 0

@@ -75,6 +75,8 @@ def test_animate_writes_a_gif_with_one_frame_a_day(short_run, tmp_path, capsys):
     png = save_frame(load_results(short_run), 0, -1, tmp_path / "frame.png")
     with Image.open(png) as frame:
         assert frame.size[0] > 300
+    assert main(["animate", str(short_run), "--out", str(tmp_path / "day3.png"), "--day", "3"]) == 0
+    assert (tmp_path / "day3.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow
@@ -84,6 +86,7 @@ def test_animate_mistakes_end_in_one_line(short_run, tmp_path, capsys, monkeypat
     cases = [
         (["--out", str(tmp_path / "war.avi")], "must end in .gif or .mp4"),
         (["--replicate", "7", "--out", str(tmp_path / "war.gif")], "has no replicate 7; it has 0 to 1"),
+        (["--day", "12", "--out", str(tmp_path / "day.png")], "--day: replicate 0 has days 0 to 11"),
     ]
     monkeypatch.setattr(matplotlib.animation.writers, "is_available", lambda name: False)
     cases.append((["--out", str(tmp_path / "war.mp4")], "needs ffmpeg on the PATH (not found)"))
