@@ -278,3 +278,20 @@ def _play_until(driver, day: int) -> None:
     driver.find_element(By.XPATH, "//button[normalize-space()='❚❚']").click()
     shown = today(driver)
     _wait(driver, lambda d: time.sleep(1.5) or today(d) == shown)  # stopped, and drawn
+
+
+def test_explore_mistakes_end_in_one_line(tmp_path, capsys):
+    from sim.cli import main
+
+    bad = write_scenario(
+        tmp_path, 'extends = "2025_counteroffensive.toml"\nname = "x"\n[junta]\ndrones = 5\n'
+    )
+    cases = [
+        ([str(tmp_path / "none.toml")], "none.toml: no such scenario file"),
+        ([str(bad)], "junta.drones: 5 is out of range"),
+        ([str(S2025), "--port", "70000"], "must be a port number from 0 to 65535"),
+    ]
+    for args, message in cases:
+        assert main(["explore", *args]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
