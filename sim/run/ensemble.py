@@ -197,7 +197,7 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
     except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
         interrupted, error, status = True, f"a worker process died ({exc})", 1
     except OSError as exc:  # a write failed: disk full, file-size limit, no permission
-        failure = os_error(exc, "--out")
+        failure = os_error(exc, f"--out {out}")
         interrupted, error = True, str(failure)
         status = 2 if isinstance(failure, UserError) else 1
     finally:
@@ -208,5 +208,5 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
         folder.save(final)
     except OSError as exc:  # the disk is still full: the records count for the manifest on resume
         if error is None:
-            error, status = str(os_error(exc, "--out")), 1
+            error, status = str(os_error(exc, f"--out {out}")), 1
     return RunReport(out, len(done), total, failures, interrupted, error, status)
