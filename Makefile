@@ -11,7 +11,7 @@ WHY_REPLICATES ?= 20
 WHY_PERMUTATIONS ?= 12
 CF := scenarios/counterfactuals
 
-.PHONY: setup demo figures test lint bench docs clean
+.PHONY: setup demo figures calibration test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); install it or set PYTHON=/path/to/python3.12")'
@@ -48,6 +48,13 @@ figures: $(STAMP)
 	$(BIN)/sim animate $(FIG_OUT)/animation --out docs/figures/animation_frame.png --day 120
 	SIM_EXPLORER_SCREENSHOT=$(CURDIR)/docs/figures/explorer.png \
 		$(BIN)/python -m pytest -q -rs tests/test_explore.py -k browser
+
+# the calibration the scenario files' [model] distributions come from (about 30 min, 1 core)
+calibration: $(STAMP)
+	rm -rf $(FIG_OUT)/fit
+	$(BIN)/sim calibrate --particles 40 --generations 3 --seed 2024 --out $(FIG_OUT)/fit
+	mkdir -p docs/figures
+	cp $(FIG_OUT)/fit/posterior.png docs/figures/posterior.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check
