@@ -7,8 +7,8 @@ DEMO_OUT ?= results/demo
 DEMO_REPLICATES ?= 200
 FIG_OUT ?= results/figures
 FIG_REPLICATES ?= 40
-WHY_REPLICATES ?= 20
-WHY_PERMUTATIONS ?= 12
+WHY_REPLICATES ?= 16
+WHY_PERMUTATIONS ?= 8
 CF := scenarios/counterfactuals
 
 .PHONY: setup demo figures calibration test lint bench docs clean
