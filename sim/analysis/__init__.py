@@ -1,1 +1,1 @@
-"""analysis"""
+"""Downstream of the runs: summaries, validation, scoring, calibration, attribution, sensitivity, figures."""

@@ -1,1 +1,1 @@
-"""run"""
+"""Running replicates: seeds, executors, ensembles and the results directory."""
