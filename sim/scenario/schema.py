@@ -21,6 +21,19 @@ from sim.world.factions import FACTIONS, JUNTA, RESISTANCE
 POSTURES = ("auto", "offensive", "defensive")
 
 
+def posture_field() -> Any:
+    """A commander's posture: decided by itself unless a counterfactual forces it."""
+    return key(
+        Field(
+            "str",
+            "auto",
+            choices=POSTURES,
+            help="auto: the commander decides from the balance of forces; offensive or defensive: "
+            "a forced counterfactual override",
+        )
+    )
+
+
 @dataclass(frozen=True)
 class RunParams:
     start: dt.date = key(Field("date", required=True, help="first simulated day"))
@@ -64,15 +77,7 @@ class JuntaParams:
     air_strikes_per_day: float = number(
         2.3, 0, 100, "mean air strikes a day, nationwide", "NLTA via Irrawaddy"
     )
-    posture: str = key(
-        Field(
-            "str",
-            "auto",
-            choices=POSTURES,
-            help="auto: the commander decides from the balance of forces; offensive or defensive: "
-            "a forced counterfactual override",
-        )
-    )
+    posture: str = posture_field()
     unit_size: float = key(
         Field("float", 1500, 100, 20_000, help="strength of a mobile formation", source=ASSUMPTION)
     )
@@ -95,15 +100,7 @@ class ResistanceParams:
 class FactionParams:
     strength: float = number(0, 0, 500_000, "fighters at the start")
     quality: float = number(0.6, 0.05, 1, "training and equipment")
-    posture: str = key(
-        Field(
-            "str",
-            "auto",
-            choices=POSTURES,
-            help="auto: the commander decides from the balance of forces; offensive or defensive: "
-            "a forced counterfactual override",
-        )
-    )
+    posture: str = posture_field()
     operating_states: tuple[str, ...] | None = key(
         Field("strlist", None, help="states/regions it fights in (default: where it holds or operates)")
     )
