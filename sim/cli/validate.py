@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import ensemble_args, load, positive, run_one, seed_arg
+from sim.cli.common import ensemble_args, load, replicates_arg, run_one, seed_arg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check the brief's stylized facts on fresh ensembles")
     p.add_argument("scenario", type=Path, nargs="*", help="default: the two shipped scenario files")
     p.add_argument(
-        "--replicates", type=positive, help="replicates of each file (default: its run.replicates)"
+        "--replicates", type=replicates_arg, help="replicates of each file (default: its run.replicates)"
     )
     p.add_argument("--seed", type=seed_arg, help="seed of every run (default: each file's run.seed)")
     p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
