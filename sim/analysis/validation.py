@@ -197,7 +197,7 @@ def null_model(scenario: Scenario) -> Scenario:
 
 
 def evaluate(res: Results, geo: Geography, null: Results | None = None) -> pd.DataFrame:
-    """One row per applicable check: target, median, 10-90 % range, pass; with `null`, the null
+    """One row per applicable check: target, median, 5-95 % range, pass; with `null`, the null
     model's median and pass, and whether the check is informative (the model passes, the null fails)."""
     label = res.manifest["scenario"]["run"]["initial_control"]
     rows = []
@@ -210,8 +210,8 @@ def evaluate(res: Results, geo: Geography, null: Results | None = None) -> pd.Da
             "check": check.name,
             "target": check.target,
             "median": float(np.median(values)),
-            "p10": float(np.quantile(values, 0.1)),
-            "p90": float(np.quantile(values, 0.9)),
+            "p05": float(np.quantile(values, 0.05)),
+            "p95": float(np.quantile(values, 0.95)),
             "pass": check.passes(values),
         }
         if null is not None:

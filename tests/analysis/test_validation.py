@@ -123,5 +123,5 @@ def test_every_check_has_a_source_and_target():
 
 def test_evaluate_reports_medians(dec_2025, geo):
     table = evaluate(dec_2025, geo)
-    assert set(table.columns) >= {"check", "target", "median", "p10", "p90", "pass"}
-    assert (table["p10"] <= table["median"]).all() and (table["median"] <= table["p90"]).all()
+    assert set(table.columns) >= {"check", "target", "median", "p05", "p95", "pass"}
+    assert (table["p05"] <= table["median"]).all() and (table["median"] <= table["p95"]).all()
