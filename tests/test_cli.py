@@ -138,6 +138,9 @@ def test_a_killed_run_resumes_to_the_same_tables(tmp_path, sig):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a background job of a non-interactive shell (as CI may run us) ignores Ctrl-C, and
+        # children inherit that; give this one the default a user's terminal gives
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     shards = part / "timeseries.parquet"
     deadline = time.monotonic() + 120
