@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.animation import holders_by_day
 from sim.analysis.scoring import read_observed
 from sim.errors import UserError
 from sim.run.replicate import run_replicate
 from sim.scenario import Scenario
-from sim.world.factions import side_name
+from sim.world.factions import FACTIONS, side_name
 
 OBSERVED = Path(__file__).resolve().parents[2] / "observed"
 TRAINING_END = dt.date(2024, 6, 30)
@@ -56,25 +57,31 @@ def _at(day: int, metric: str) -> Callable[[dict[str, pd.DataFrame], Scenario], 
 
 
 def holders_on(tables: dict[str, pd.DataFrame], scenario: Scenario, day: int) -> dict[str, str]:
-    """Side holding each town (by id) on a day, rebuilt from the start and the changes."""
+    """Side holding each town (by id) at the end of a day (before day 0: the start), rebuilt
+    from the initial control and the record of changes, as `sim animate` rebuilds its maps."""
     geo = scenario.geography
-    holder = dict(zip(geo.ids, geo.control[scenario.data["run"]["initial_control"]], strict=True))
-    ch = tables["control_changes"]
-    for town, to in zip(ch.loc[ch["day"] <= day, "town_id"], ch.loc[ch["day"] <= day, "to"], strict=True):
-        holder[town] = to
-    return {town: side_name(code) for town, code in holder.items()}
+    initial = geo.control[scenario.data["run"]["initial_control"]]
+    if day < 0:
+        codes = list(initial)
+    else:
+        codes = [
+            FACTIONS[h] for h in holders_by_day(geo.ids, initial, tables["control_changes"], day + 1)[-1]
+        ]
+    return {town: side_name(code) for town, code in zip(geo.ids, codes, strict=True)}
 
 
 def _control(path: Path) -> Callable[[dict[str, pd.DataFrame], Scenario], float]:
     """Share of the towns of an observed table held by the observed side on its date."""
+    observed: dict[int, pd.DataFrame] = {}  # read once per map, not once per simulation
 
     def value(tables: dict[str, pd.DataFrame], scenario: Scenario) -> float:
-        observed = read_observed(path, scenario.geography)
-        day = (dt.date.fromisoformat(observed["date"].iloc[0]) - scenario.start).days
+        geo = scenario.geography
+        if id(geo) not in observed:
+            observed[id(geo)] = read_observed(path, geo)
+        table = observed[id(geo)]
+        day = (dt.date.fromisoformat(table["date"].iloc[0]) - scenario.start).days
         sides = holders_on(tables, scenario, day)
-        return float(
-            np.mean([sides[t] == s for t, s in zip(observed["town_id"], observed["side"], strict=True)])
-        )
+        return float(np.mean([sides[t] == s for t, s in zip(table["town_id"], table["side"], strict=True)]))
 
     return value
 
