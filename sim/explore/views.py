@@ -11,29 +11,31 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.analysis.animation import SIDE_COLOURS, TownMap, draw_outlines
+from sim.analysis.style import METRICS
 from sim.explore.ensemble import Pair, by_town, fan
 from sim.explore.replicate import Replicate
 from sim.world.geography import Geography
 
 RUN_COLOURS = ("#b2182b", "#4d4d4d")  # explored, baseline
 
-# metric: (title, unit, scale) for the live charts and the fan chart
+# metric: (title, unit, scale) for the small live charts of one replicate
 CHARTS = {
     "towns_junta": ("Towns held", "towns", 1.0),
     "junta_area_share": ("Junta's share of the land area", "share", 1.0),
     "strength": ("Troops", "thousands", 1e-3),
     "displaced": ("Civilians displaced (cumulative)", "thousands", 1e-3),
 }
-FAN_METRICS = {
-    "towns_junta": ("Towns held by the junta", "towns", 1.0),
-    "towns_resistance": ("Towns held by the resistance", "towns", 1.0),
-    "junta_area_share": ("Junta's share of the land area", "share", 1.0),
-    "junta_full_control_share": ("Land under full junta control", "share", 1.0),
-    "junta_strength": ("Junta combat strength", "thousands", 1e-3),
-    "resistance_strength": ("Resistance strength", "thousands", 1e-3),
-    "displaced": ("Civilians displaced (cumulative)", "thousands", 1e-3),
-    "outposts_lost": ("Junta outposts lost (cumulative)", "outposts", 1.0),
-}
+# the ensemble's fan chart offers these; titles, units and scales are the figures' own (style.METRICS)
+FAN_METRICS = (
+    "towns_junta",
+    "towns_resistance",
+    "junta_area_share",
+    "junta_full_control_share",
+    "junta_strength",
+    "resistance_strength",
+    "displaced",
+    "outposts_lost",
+)
 
 
 def _map_axes(ax) -> None:
@@ -97,7 +99,7 @@ def charts_figure(rep: Replicate) -> Figure:
 
 def fan_figure(pair: Pair, metric: str) -> Figure:
     """Median, 50 % and 90 % of replicates over time: explored and baseline."""
-    title, unit, scale = FAN_METRICS[metric]
+    title, unit, scale = METRICS[metric]
     fig = Figure(figsize=(6.4, 3.6), layout="constrained")
     ax = fig.subplots()
     runs = [(pair.current, "explored")] + ([] if pair.same else [(pair.baseline, "baseline")])
