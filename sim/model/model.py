@@ -100,7 +100,17 @@ class ConflictModel(mesa.Model):
         self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
         self._fields_version = self.holder_version
         self._balance: tuple[int, Balance] | None = None
+        self.cease = np.zeros(len(FACTIONS), dtype=bool)
+        self.offensive = np.zeros(len(FACTIONS), dtype=bool)
+        self.supply = np.ones(len(FACTIONS))
         self._faction_state()
+        # read-only views handed to agents and kernels: the arrays above are only ever
+        # written in place, so one view each serves the whole run (units: until one is added)
+        self._views = {
+            name: frozen(getattr(self, name))
+            for name in ("holder", "outposts", "engaged_days", "captured_day", "cease", "offensive", "supply")
+        }
+        self._units: tuple[int, Units] | None = None
         self.recorder = Recorder(self)
         self.initial_agents = len(self.agents)
 
@@ -109,29 +119,32 @@ class ConflictModel(mesa.Model):
     def situation(self) -> Situation:
         """A read-only view of today for the deciding agents and the combat kernels."""
         f = self.forces
+        if self._units is None or self._units[0] != f.n:
+            self._units = (f.n, Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}))
+        v = self._views
         return Situation(
             geo=self.geo,
             p=self.p,
             day=self.day,
             monsoon=self.monsoon(),
-            holder=frozen(self.holder),
-            outposts=frozen(self.outposts),
+            holder=v["holder"],
+            outposts=v["outposts"],
             outposts_base=self.outposts_base,
             terrain=self.terrain,
             coast=self.coast,
-            engaged_days=frozen(self.engaged_days),
-            captured_day=frozen(self.captured_day),
+            engaged_days=v["engaged_days"],
+            captured_day=v["captured_day"],
             operating=self.operating,
             value=self.value,
             value_junta=self.value_junta,
-            cease=frozen(self.cease),
-            offensive=frozen(self.offensive),
-            supply=frozen(self.supply),
+            cease=v["cease"],
+            offensive=v["offensive"],
+            supply=v["supply"],
             junta_offensive=self.junta.offensive,
             china_support=self.china.junta_support(),
             supplied=self.junta_supplied(),
             plan=self.junta.plan,
-            units=Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}),
+            units=self._units[1],
             front_field=self.front_field,
         )
 
@@ -281,9 +294,6 @@ class ConflictModel(mesa.Model):
     def _faction_state(self) -> None:
         """Today's ceasefires, postures and supply by faction index, for the vectorised kernels."""
         present = [f for f in self.by_index if f is not None]
-        self.cease = np.zeros(len(FACTIONS), dtype=bool)
-        self.offensive = np.zeros(len(FACTIONS), dtype=bool)
-        self.supply = np.ones(len(FACTIONS))
         for f in present:
             self.cease[f.index] = f.ceasefire
             self.offensive[f.index] = f.offensive and f.side == 1
@@ -303,7 +313,10 @@ class ConflictModel(mesa.Model):
         self.carry_out(junta, before)
 
     def fight(self) -> None:
-        """All of today's engagements (combat kernels), then breaks, captures and displacement."""
+        """All of today's engagements (combat kernels), then breaks, captures and displacement.
+
+        One Situation serves the whole pass: its arrays are views, so each kernel sees what the
+        ones before it changed (no unit is added before the captures)."""
         s = self.situation()
         P = powers(s)
         fight = combat.fight(s, P, self.rng)
@@ -318,19 +331,19 @@ class ConflictModel(mesa.Model):
             fac.ammo = max(0.0, fac.ammo - used[fac.index])
 
         alive = f.view("alive")
-        f.view("morale")[alive] = combat.morale_after(self.situation(), P, fight)[alive]
+        f.view("morale")[alive] = combat.morale_after(s, P, fight)[alive]
 
-        lost = combat.outpost_losses(self.situation(), P, fight, self.rng)
+        lost = combat.outpost_losses(s, P, fight, self.rng)
         self.outposts[lost.towns] -= lost.lost
         self.outposts_lost += lost.lost.sum()
         for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
             self.by_index[fac].arms += n * self.p.model.arms_per_outpost
 
-        self._breaks(combat.breaks(self.situation(), P, fight))
-        self._captures(combat.captures(self.situation()))
+        self._breaks(combat.breaks(s, P, fight))
+        self._captures(combat.captures(s))
 
-        self.engaged_days = np.where(fight.assault, self.engaged_days + 1, 0)
-        fled = self.residents * combat.displacement(self.situation(), P, fight)
+        self.engaged_days[:] = np.where(fight.assault, self.engaged_days + 1, 0)
+        fled = self.residents * combat.displacement(s, P, fight)
         self.residents -= fled
         self.displaced += fled.sum()
 
