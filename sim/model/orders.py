@@ -1,4 +1,4 @@
-"""Orders a deciding agent returns, and small array helpers its decision kernel uses.
+"""Orders a deciding agent returns, and the compiled helpers its decision kernel uses.
 
 A kernel works on its own copy of where units stand and what they do, so later
 choices in the same kernel see earlier ones; the model then carries out the
@@ -7,10 +7,9 @@ moves in the order given and the mode changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
+from sim.model.jit import njit
 from sim.model.situation import Situation
 from sim.model.units import HOLD
 
@@ -29,48 +28,67 @@ class Orders:
             self.node[idx] = dest
 
 
-def edges(s: Situation, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each entry of `nodes`, its neighbours: (owner position, neighbour)."""
+def fall_back(s: Situation, orders: Orders, idx: np.ndarray, safe: np.ndarray) -> np.ndarray:
+    """Order units to the first neighbouring town that is `safe` (a mask of towns); returns
+    those with none."""
     indptr, nbr, _ = s.geo.csr
-    counts = indptr[nodes + 1] - indptr[nodes]
-    owner = np.repeat(np.arange(len(nodes)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, nbr[np.repeat(indptr[nodes], counts) + offsets]
+    go, dest, stuck = _fall_back(indptr, nbr, orders.node, orders.mode, idx.astype(np.int64), safe)
+    if len(go):
+        orders.moves.append((go, dest))
+    return stuck
 
 
-def groups(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@njit
+def _fall_back(indptr, nbr, node, mode, idx, safe):
+    """`fall_back` on the kernel's own node and mode arrays: (moved, destinations, stuck)."""
+    dest = np.full(len(idx), -1, dtype=np.int64)
+    for k in range(len(idx)):
+        town = node[idx[k]]
+        for e in range(indptr[town], indptr[town + 1]):  # roads in map order
+            if safe[nbr[e]]:
+                dest[k] = nbr[e]
+                break
+    moved = dest >= 0
+    go, to = idx[moved], dest[moved]
+    for k in range(len(go)):
+        node[go[k]] = to[k]
+        mode[go[k]] = HOLD
+    return go, to, idx[~moved]
+
+
+@njit
+def groups(keys, size):
     """Like np.unique(keys, return_index, return_inverse, return_counts) for small
-    non-negative keys below `size`, without sorting: (groups, first, group_of, count)."""
-    count_all = np.bincount(keys, minlength=size)
+    non-negative keys below `size`, in key order: (groups, first, group_of, count)."""
+    count_all = np.zeros(size, dtype=np.int64)
+    for k in keys:
+        count_all[k] += 1
     found = np.flatnonzero(count_all)
-    lut = np.empty(size, dtype=np.int64)
-    lut[found] = np.arange(len(found))
-    group_of = lut[keys]
-    first = np.full(len(found), len(keys), dtype=np.int64)
-    np.minimum.at(first, group_of, np.arange(len(keys)))
+    lut = np.full(size, -1, dtype=np.int64)
+    first = np.full(len(found), -1, dtype=np.int64)
+    for g in range(len(found)):
+        lut[found[g]] = g
+    group_of = np.empty(len(keys), dtype=np.int64)
+    for p in range(len(keys)):
+        g = lut[keys[p]]
+        group_of[p] = g
+        if first[g] < 0:
+            first[g] = p
     return found, first, group_of, count_all[found]
 
 
-def best(owner: np.ndarray, score: np.ndarray, ok: np.ndarray, n_owner: int) -> np.ndarray:
-    """Per owner, the index of the highest-scoring ok entry, or -1."""
-    out = np.full(n_owner, -1)
-    idx = np.flatnonzero(ok)
-    if len(idx) == 0:
-        return out
-    order = idx[np.lexsort((-score[idx], owner[idx]))]
-    first = np.unique(owner[order], return_index=True)
-    out[first[0]] = order[first[1]]
-    return out
-
-
-def fall_back(s: Situation, orders: Orders, idx: np.ndarray, safe: Callable[[int], bool]) -> np.ndarray:
-    """Order units to the first neighbouring town where `safe(town)`; returns those with none."""
-    dest = []
-    for i in idx.tolist():
-        back = [v for v in s.geo.neighbours[orders.node[i]] if safe(v)]
-        dest.append(back[0] if back else -1)
-    dest = np.array(dest, dtype=np.int64)
-    go = idx[dest >= 0]
-    orders.move(go, dest[dest >= 0])
-    orders.mode[go] = HOLD
-    return idx[dest < 0]
+@njit
+def edges(indptr, nbr, nodes):
+    """For each entry of `nodes`, its roads in map order: (owner position, neighbour)."""
+    total = 0
+    for g in range(len(nodes)):
+        total += indptr[nodes[g] + 1] - indptr[nodes[g]]
+    owner = np.empty(total, dtype=np.int64)
+    v = np.empty(total, dtype=np.int64)
+    k = 0
+    for g in range(len(nodes)):
+        for e in range(indptr[nodes[g]], indptr[nodes[g] + 1]):
+            owner[k] = g
+            v[k] = nbr[e]
+            k += 1
+    return owner, v

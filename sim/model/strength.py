@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.jit import njit
 from sim.model.situation import Situation
 from sim.model.units import ATTACK, HOLD
-from sim.world.factions import FACTIONS, SIDE
+from sim.world.factions import SIDE
 
 
 @dataclass(frozen=True)
@@ -39,31 +40,64 @@ class Powers(Presence):
     supplied: np.ndarray
 
 
-def fighters(s: Situation) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of junta and resistance units fighting where they stand today."""
-    u = s.units
-    alive = u.alive & (u.busy == 0)
-    side = SIDE[u.faction]
-    junta = alive & (side == 0)
-    rebel = alive & (side == 1) & ~s.cease[u.faction] & ((u.mode != HOLD) | (SIDE[s.holder[u.node]] == 1))
-    return junta, rebel
-
-
 def presence(s: Situation) -> Presence:
-    u = s.units
-    junta, rebel = fighters(s)
-    n_nodes, n_fac = s.geo.n, len(FACTIONS)
-    attacking = junta & (u.mode == ATTACK)
-    rf_raw = np.bincount(u.faction[rebel] * n_nodes + u.node[rebel], u.strength[rebel], n_fac * n_nodes)
-    rf_raw = rf_raw.reshape(n_fac, n_nodes)
-    return Presence(
-        J_raw=np.bincount(u.node[junta], u.strength[junta], n_nodes),
-        J_attack=np.bincount(u.node[attacking], u.strength[attacking], n_nodes),
-        Rf_raw=rf_raw,
-        R_raw=rf_raw.sum(0),
-        junta=junta,
-        rebel=rebel,
-    )
+    """Raw strengths per town (computed in the same pass as the effective ones)."""
+    return powers(s)
+
+
+@njit
+def _tally(
+    faction: np.ndarray,
+    node: np.ndarray,
+    strength: np.ndarray,
+    quality: np.ndarray,
+    morale: np.ndarray,
+    mode: np.ndarray,
+    busy: np.ndarray,
+    alive: np.ndarray,
+    side: np.ndarray,
+    cease: np.ndarray,
+    holder_side: np.ndarray,
+    supply: np.ndarray,
+    supplied: np.ndarray,
+    morale_floor: float,
+    unsupplied: float,
+    junta_mult: float,
+    rebel_mult: float,
+):
+    """One pass over the units: who fights where, raw and effective strength per town.
+
+    Junta units fight where they stand unless on the march; resistance units unless on
+    the march, in a ceasefire, or lying low (HOLD) in a town the junta holds. Effective
+    strength = numbers x quality x morale, then the junta's multiplier (and its cut from
+    supply) or the faction's supply and drones. Sums run in unit order, as numpy's do.
+    """
+    n_fac, n_nodes = len(cease), len(holder_side)
+    J_raw, J_attack, J, R_attack = np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes)
+    Rf_raw, Rf = np.zeros((n_fac, n_nodes)), np.zeros((n_fac, n_nodes))
+    junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        if not alive[i] or busy[i] != 0:
+            continue
+        f, v, men = faction[i], node[i], strength[i]
+        eff = men * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
+        if side[f] == 0:
+            junta[i] = True
+            J_raw[v] += men
+            if mode[i] == ATTACK:
+                J_attack[v] += men
+            J[v] += eff * junta_mult * (1.0 if supplied[v] else unsupplied)
+        elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
+            rebel[i] = True
+            Rf_raw[f, v] += men
+            Rf[f, v] += eff * supply[f] * rebel_mult
+            if mode[i] == ATTACK:
+                R_attack[v] += men
+    R_raw, R = Rf_raw[0].copy(), Rf[0].copy()
+    for f in range(1, n_fac):
+        R_raw += Rf_raw[f]
+        R += Rf[f]
+    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack
 
 
 def junta_multiplier(s: Situation) -> float:
@@ -90,25 +124,28 @@ def junta_effective(s: Situation, idx: np.ndarray | slice = slice(None)) -> np.n
 
 def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
-    P = presence(s)
     u = s.units
-    n_nodes, n_fac = s.geo.n, len(FACTIONS)
-    junta, rebel = P.junta, P.rebel
-    fac, node = u.faction, u.node
-    eff = u.strength * u.quality * morale_factor(s, u.morale)
-    eff_j = junta_effective(s)
-    eff_r = eff * s.supply[fac] * (1 + s.p.model.drone_effect * s.p.resistance.drones)
-    rf = np.bincount(fac[rebel] * n_nodes + node[rebel], eff_r[rebel], n_fac * n_nodes)
-    rf = rf.reshape(n_fac, n_nodes)
-    assaulting = rebel & (u.mode == ATTACK)
-    return Powers(
-        **vars(P),
-        J=np.bincount(node[junta], eff_j[junta], n_nodes),
-        Rf=rf,
-        R=rf.sum(0),
-        R_attack=np.bincount(node[assaulting], u.strength[assaulting], n_nodes),
-        supplied=s.supplied,
+    mp = s.p.model
+    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack = _tally(
+        u.faction,
+        u.node,
+        u.strength,
+        u.quality,
+        u.morale,
+        u.mode,
+        u.busy,
+        u.alive,
+        SIDE,
+        s.cease,
+        SIDE[s.holder],
+        s.supply,
+        s.supplied,
+        mp.morale_floor,
+        mp.unsupplied_effect,
+        junta_multiplier(s),
+        1 + mp.drone_effect * s.p.resistance.drones,
     )
+    return Powers(J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, s.supplied)
 
 
 def defence(s: Situation) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.orders import Orders, best, edges, fall_back, groups
+from sim.model.jit import njit
+from sim.model.orders import Orders, edges, fall_back, groups
 from sim.model.situation import JuntaPlan, Situation
 from sim.model.strength import Powers, defence, junta_effective, powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
@@ -29,89 +30,59 @@ def held_powers(s: Situation, P: Powers) -> tuple[np.ndarray, np.ndarray]:
 
 
 def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
-    """Today's orders to every resistance unit not on the march or consolidating."""
+    """Today's orders to every resistance unit not on the march or consolidating.
+
+    Units in a junta-held town's countryside press the assault, lie low, or fall back;
+    defenders whose morale broke under a junta assault abandon the town; the rest are
+    decided per (faction, town) group: assault the best neighbouring target, reinforce
+    the most endangered neighbour, or march toward the front.
+    """
     u = s.units
     mp = s.p.model
     tp = mp.tactics
-    n_nodes = s.geo.n
     orders = Orders(s)
-    fac = u.faction
     node, mode = orders.node, orders.mode
-    ready = u.alive & (u.busy == 0) & (u.rest == 0) & (SIDE[fac] == 1)
-    offensive, cease = s.offensive, s.cease
     J_def, R_def = held_powers(s, P)
-
-    # units in a junta-held town's countryside: press the assault, lie low, or fall back
-    inside = ready & (s.holder[node] == 0)
-    ratio = P.R[node] / (J_def[node] + 1.0)
-    mode[inside & cease[fac]] = HOLD
-    fighting = inside & ~cease[fac]
-    assault = fighting & (mode == GUERRILLA) & offensive[fac] & s.operating[fac, node]
-    mode[assault & (ratio >= mp.attack_ratio)] = ATTACK
-    mode[fighting & (mode == ATTACK) & ~offensive[fac]] = GUERRILLA
-    pressed = (mode == ATTACK) | (P.J_attack[node] > 0)  # assaulting, or hunted by a clearance
-    broken = u.morale < mp.morale_break
-    retreat = np.flatnonzero(fighting & ((pressed & (ratio < mp.retreat_ratio)) | broken))
-    stuck = fall_back(s, orders, retreat, lambda v: SIDE[s.holder[v]] != 0)
+    side_of = SIDE[s.holder]
+    ready = u.alive & (u.busy == 0) & (u.rest == 0) & (SIDE[u.faction] == 1)
+    retreat = _in_contact(
+        u.faction, node, mode, u.morale, ready, s.holder, s.cease, s.offensive, s.operating,
+        P.R, J_def, P.J_attack, mp.attack_ratio, mp.retreat_ratio, mp.morale_break,
+    )  # fmt: skip
+    stuck = fall_back(s, orders, retreat, side_of != 0)
     mode[stuck] = GUERRILLA
+    broken = u.morale < mp.morale_break
+    fleeing = np.flatnonzero(ready & (side_of[node] == 1) & (P.J_attack[node] > 0) & broken)
+    fall_back(s, orders, fleeing, (side_of != 0) & (P.J_attack == 0))
 
-    # defenders whose morale broke under a junta assault abandon the town
-    fleeing = np.flatnonzero(ready & (SIDE[s.holder[node]] == 1) & (P.J_attack[node] > 0) & broken)
-    fall_back(s, orders, fleeing, lambda v: SIDE[s.holder[v]] != 0 and P.J_attack[v] == 0)
-
-    # units in friendly towns, decided per (faction, town) group
     staying = ready.copy()
     staying[fleeing] = False
-    home = np.flatnonzero(staying & (SIDE[s.holder[node]] != 0))
+    home = np.flatnonzero(staying & (side_of[node] != 0))
     if len(home) == 0:
         return orders
-    key = fac[home] * n_nodes + node[home]
-    found, first, group_of, count = groups(key, len(FACTIONS) * n_nodes)
+    n_nodes = s.geo.n
+    found, first, group_of, count = groups(u.faction[home] * n_nodes + node[home], len(FACTIONS) * n_nodes)
     gf, gu = found // n_nodes, found % n_nodes
-    owner, v = edges(s, gu)
-    of = gf[owner]
-    hostile = (s.holder[v] == 0) & ~cease[of] & s.operating[of, v]
-    front = np.bincount(owner, hostile, len(found)) > 0
-    # a faction keeps one unit in a front town it holds, and all of them while junta
-    # forces mass against it
-    danger = threat(s, P) / (R_def + 1.0)
-    keeps = (s.holder[gu] == gf) & front
-    hold_all = (s.holder[gu] == gf) & (danger[gu] > tp.hold_danger)
-    is_first = np.zeros(len(home), dtype=bool)
-    is_first[first] = True
-    keeper = (keeps[group_of] & is_first) | hold_all[group_of]
-    movable = np.where(hold_all, 0, count - keeps)
-    power = P.Rf[gf, gu] * movable / count
-    ratio_v = (power[owner] + P.R[v]) / (J_def[v] + 1.0)
-    ok = hostile & offensive[of] & (ratio_v >= mp.attack_ratio) & (movable[owner] > 0)
-    coordinated = rng.random(len(found)) < s.p.resistance.coordination
-    # coordinated commanders concentrate on the best target, above all one allies already assault
-    joint = 1.0 + tp.joint_assault * (P.R_attack[v] > 0)
-    score = np.where(
-        coordinated[owner], s.value[v] * np.minimum(ratio_v, tp.ratio_cap) * joint, rng.random(len(v))
-    )
-    target = best(owner, score, ok, len(found))
-    g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
-    g_mode = np.where(target >= 0, ATTACK, HOLD)
-
-    # no assault: reinforce the neighbouring friendly town most outmatched by the junta
-    # forces assaulting it or massing next to it, if worse off than this one; else march
-    # to the front
-    need = (
-        (SIDE[s.holder[v]] == 1)
-        & (danger[v] > tp.reinforce_danger)
-        & (danger[v] > danger[gu[owner]])
-        & s.operating[of, v]
-        & (movable[owner] > 0)
-    )
-    help_ = best(owner, danger[v], need, len(found))
-    answer = (target < 0) & (help_ >= 0) & (rng.random(len(found)) < tp.reinforce_chance)
-    g_dest = np.where(answer, v[np.maximum(help_, 0)], g_dest)
-    idle = (g_dest < 0) & ~front & (rng.random(len(found)) < tp.redeploy_chance)
+    indptr, nbr, _ = s.geo.csr
+    owner, v = edges(indptr, nbr, gu)
+    # one block of draws, consumed as: coordination per group, a random score per road,
+    # reinforcement and redeployment per group
+    draws = rng.random(3 * len(found) + len(v))
+    g_dest, g_mode, keeps, hold_all, idle = _group_orders(
+        gf, gu, count, owner, v, draws, s.holder, side_of, s.cease, s.offensive, s.operating, P.Rf, P.R,
+        P.R_attack, J_def, threat(s, P) / (R_def + 1.0), s.value, mp.attack_ratio, tp.hold_danger,
+        tp.reinforce_danger, tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination,
+        tp.reinforce_chance, tp.redeploy_chance,
+    )  # fmt: skip
     for g in np.flatnonzero(idle).tolist():
         dist, nexthop = s.front_field(int(gf[g]))
         if dist[gu[g]] > 1:
             g_dest[g] = nexthop[gu[g]]
+    # a faction keeps one unit in a front town it holds, and all of them while junta
+    # forces mass against it
+    is_first = np.zeros(len(home), dtype=bool)
+    is_first[first] = True
+    keeper = (keeps[group_of] & is_first) | hold_all[group_of]
     unit_dest = g_dest[group_of]
     go = np.flatnonzero((unit_dest >= 0) & ~keeper)
     idx = home[go]
@@ -120,12 +91,112 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     return orders
 
 
+@njit
+def _in_contact(
+    faction, node, mode, morale, ready, holder, cease, offensive, operating,
+    R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
+):  # fmt: skip
+    """Units in a junta-held town's countryside: in a ceasefire they lie low; on the
+    offensive, guerrillas assault once the odds reach `attack_ratio`; off it, assaults
+    stop. Returns those that fall back: outmatched while assaulting or hunted, or broken."""
+    retreat = np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        town = node[i]
+        if not ready[i] or holder[town] != 0:
+            continue
+        f = faction[i]
+        if cease[f]:
+            mode[i] = HOLD
+            continue
+        ratio = R[town] / (J_def[town] + 1.0)
+        if mode[i] == GUERRILLA and offensive[f] and operating[f, town] and ratio >= attack_ratio:
+            mode[i] = ATTACK
+        if mode[i] == ATTACK and not offensive[f]:
+            mode[i] = GUERRILLA
+        pressed = mode[i] == ATTACK or J_attack[town] > 0
+        retreat[i] = (pressed and ratio < retreat_ratio) or morale[i] < morale_break
+    return np.flatnonzero(retreat)
+
+
+@njit
+def _group_orders(
+    gf, gu, count, owner, v, draws, holder, side_of, cease, offensive, operating, Rf, R, R_attack,
+    J_def, danger, value, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
+    coordination, reinforce_chance, redeploy_chance,
+):  # fmt: skip
+    """Per (faction, town) group: the road it takes (-1: none), its mode, whether it keeps
+    one unit (a front town) or all (in danger), and whether it is idle away from the front.
+
+    A group assaults the neighbouring town whose odds reach `attack_ratio`: coordinated
+    commanders pick the most valuable at the best odds, above all one allies already
+    assault; the others pick at random [AP-2023: "coordinated nationwide attacks"]. With
+    no assault, it reinforces the neighbouring friendly town most outmatched by junta
+    forces, if worse off than its own, with `reinforce_chance`.
+    """
+    n_g, n_e = len(gf), len(v)
+    g_dest = np.full(n_g, -1, dtype=np.int64)
+    g_mode = np.full(n_g, HOLD, dtype=np.int8)
+    keeps = np.zeros(n_g, dtype=np.bool_)
+    hold_all = np.zeros(n_g, dtype=np.bool_)
+    idle = np.zeros(n_g, dtype=np.bool_)
+    e = 0
+    for g in range(n_g):
+        f, town = gf[g], gu[g]
+        lo = e
+        while e < n_e and owner[e] == g:
+            e += 1
+        front = False
+        for k in range(lo, e):
+            if holder[v[k]] == 0 and not cease[f] and operating[f, v[k]]:
+                front = True
+        keeps[g] = holder[town] == f and front
+        hold_all[g] = holder[town] == f and danger[town] > hold_danger
+        movable = 0 if hold_all[g] else count[g] - keeps[g]
+        power = Rf[f, town] * movable / count[g]
+        coordinated = draws[g] < coordination
+        target, best_score, helps, worst = -1, 0.0, -1, 0.0
+        for k in range(lo, e):
+            w = v[k]
+            ratio = (power + R[w]) / (J_def[w] + 1.0)
+            hostile = holder[w] == 0 and not cease[f] and operating[f, w]
+            if hostile and offensive[f] and ratio >= attack_ratio and movable > 0:
+                joint = 1.0 + joint_assault * (1.0 if R_attack[w] > 0 else 0.0)
+                score = value[w] * min(ratio, ratio_cap) * joint if coordinated else draws[n_g + k]
+                if target < 0 or score > best_score:
+                    target, best_score = k, score
+            if (
+                side_of[w] == 1
+                and danger[w] > reinforce_danger
+                and danger[w] > danger[town]
+                and operating[f, w]
+                and movable > 0
+                and (helps < 0 or danger[w] > worst)
+            ):
+                helps, worst = k, danger[w]
+        if target >= 0:
+            g_dest[g], g_mode[g] = v[target], ATTACK
+        elif helps >= 0 and draws[n_g + n_e + g] < reinforce_chance:
+            g_dest[g] = v[helps]
+        idle[g] = g_dest[g] < 0 and not front and draws[2 * n_g + n_e + g] < redeploy_chance
+    return g_dest, g_mode, keeps, hold_all, idle
+
+
 def threat(s: Situation, P: Powers) -> np.ndarray:
     """Junta power that can strike each town: assaulting it, or on the roads next to it."""
-    nbr = s.geo.csr[1]
-    near = np.zeros(s.geo.n)
-    np.add.at(near, s.geo.edge_src, P.J[nbr] * (s.holder[nbr] == 0))
-    return near + P.J * (P.J_attack > 0)
+    indptr, nbr, _ = s.geo.csr
+    return _threat(indptr, nbr, s.holder, P.J, P.J_attack)
+
+
+@njit
+def _threat(indptr, nbr, holder, J, J_attack):
+    out = np.zeros(len(holder))
+    for town in range(len(holder)):
+        for e in range(indptr[town], indptr[town + 1]):
+            if holder[nbr[e]] == 0:
+                out[town] += J[nbr[e]]
+        if J_attack[town] > 0:
+            out[town] += J[town]
+    return out
 
 
 def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
@@ -141,36 +212,66 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     # formations assaulting a resistance town fall back when outmatched
     out = np.flatnonzero(ready & (SIDE[s.holder[node]] == 1))
     ratio = P.J[node[out]] / (R_def[node[out]] + 1.0)
-    fall_back(s, orders, out[ratio < mp.retreat_ratio], lambda v: s.holder[v] == 0)
+    fall_back(s, orders, out[ratio < mp.retreat_ratio], s.holder == 0)
 
     here = np.flatnonzero(ready & (s.holder[node] == 0))
     if len(here) == 0:
         return orders
     nodes, _, group_of, _ = groups(node[here], s.geo.n)
     mobile_power = np.bincount(group_of, junta_effective(s, here), len(nodes))
-    owner, v = edges(s, nodes)
-    ratio_v = (mobile_power[owner] + P.J[v]) / (R_def[v] + 1.0)
-    ok = s.plan.targets[v] & (SIDE[s.holder[v]] == 1) & (ratio_v >= mp.attack_ratio)
-    target = best(owner, s.value_junta[v] * np.minimum(ratio_v, mp.tactics.ratio_cap), ok, len(nodes))
-    g_dest = np.where(target >= 0, v[np.maximum(target, 0)], -1)
-    g_mode = np.where(target >= 0, ATTACK, HOLD)
-    # a formation leaves a contested town only if what stays can hold it
-    staying = (P.J[nodes] - mobile_power) * d_junta[nodes]
-    can_leave = staying >= P.R[nodes]
+    indptr, nbr, _ = s.geo.csr
+    owner, v = edges(indptr, nbr, nodes)
     floor = mp.leadership.reaction_floor
     react = rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
-    g_dest = np.where(can_leave, g_dest, -1)
-    step = (g_dest < 0) & can_leave & react & (s.plan.dist[nodes] > 0)
-    g_dest = np.where(step, s.plan.next[nodes], g_dest)
-    # on the offensive, formations kept in a contested town clear its countryside
-    # [DW-2025: retaking highways and trade routes]
-    clearing = (g_dest < 0) & (P.R[nodes] > 0) & s.junta_offensive
+    g_dest, g_mode, clearing = _formation_orders(
+        nodes, owner, v, mobile_power, react, s.holder, SIDE[s.holder], s.plan.targets, s.plan.dist,
+        s.plan.next, P.J, P.R, R_def, d_junta, s.value_junta, mp.attack_ratio, mp.tactics.ratio_cap,
+        s.junta_offensive,
+    )  # fmt: skip
     mode[here] = np.where(clearing[group_of], ATTACK, HOLD)
     unit_dest = g_dest[group_of]
     go = np.flatnonzero(unit_dest >= 0)
     orders.move(here[go], unit_dest[go])
     mode[here[go]] = g_mode[group_of[go]]
     return orders
+
+
+@njit
+def _formation_orders(
+    nodes, owner, v, mobile_power, react, holder, side_of, targets, dist, nexthop, J, R, R_def,
+    d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
+):  # fmt: skip
+    """Per junta-held town with mobile formations: the road they take (-1: none), their
+    mode, and whether those kept there clear its countryside.
+
+    They assault the planned target next to them with the best value at the best odds,
+    once the odds reach `attack_ratio`; else, if the command reacts, step along the plan's
+    route. They leave a contested town only if what stays can hold it; kept there on the
+    offensive, they clear its countryside [DW-2025: retaking highways and trade routes].
+    """
+    n_g, n_e = len(nodes), len(v)
+    g_dest = np.full(n_g, -1, dtype=np.int64)
+    g_mode = np.full(n_g, HOLD, dtype=np.int8)
+    clearing = np.zeros(n_g, dtype=np.bool_)
+    e = 0
+    for g in range(n_g):
+        town = nodes[g]
+        target, best_score = -1, 0.0
+        while e < n_e and owner[e] == g:
+            w = v[e]
+            ratio = (mobile_power[g] + J[w]) / (R_def[w] + 1.0)
+            if targets[w] and side_of[w] == 1 and ratio >= attack_ratio:
+                score = value_junta[w] * min(ratio, ratio_cap)
+                if target < 0 or score > best_score:
+                    target, best_score = e, score
+            e += 1
+        can_leave = (J[town] - mobile_power[g]) * d_junta[town] >= R[town]
+        if can_leave and target >= 0:
+            g_dest[g], g_mode[g] = v[target], ATTACK
+        elif can_leave and react[g] and dist[town] > 0:
+            g_dest[g] = nexthop[town]
+        clearing[g] = g_dest[g] < 0 and R[town] > 0 and junta_offensive
+    return g_dest, g_mode, clearing
 
 
 def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:

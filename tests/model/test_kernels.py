@@ -193,7 +193,7 @@ def test_fall_back_orders_a_move_to_the_first_safe_neighbour(geo, params):
     safe_town = geo.neighbours[town][1]
     s = situation(geo, params, [(AA, town, 100, 0.5, 1.0, REBEL, ATTACK)])
     orders = Orders(s)
-    stuck = fall_back(s, orders, np.array([0]), lambda v: v == safe_town)
+    stuck = fall_back(s, orders, np.array([0]), np.arange(geo.n) == safe_town)
     assert len(stuck) == 0
     assert orders.node[0] == safe_town and orders.mode[0] == HOLD
     assert [(i.tolist(), d.tolist()) for i, d in orders.moves] == [([0], [safe_town])]
