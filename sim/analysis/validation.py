@@ -1,19 +1,23 @@
-"""The brief's stylized facts as named checks with stated tolerances.
+"""The brief's stylized facts and the published casualty ranges as named checks.
 
 Each check reads a results directory (timeseries and final control) and the
 map's initial control, computes one number per replicate, and passes when the
 ensemble's median (and, where stated, share of replicates) falls in the
-tolerance. Checks apply to runs started from the matching initial control.
+tolerance. Checks apply to runs started from the matching initial control. The
+casualty checks take their ranges and sources from sim/data/casualty_targets.csv
+and casualty_figures.csv (sim.analysis.casualties), never from this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis import casualties
 from sim.run.store import Results
 from sim.scenario import Scenario
 from sim.world.factions import FACTIONS, RESISTANCE
@@ -93,7 +97,7 @@ def _mostly(test: Callable[[np.ndarray], np.ndarray], share: float) -> Callable[
 
 DAY_35 = 35  # 1 December 2023, five weeks into Operation 1027
 
-CHECKS = (
+STYLIZED = (
     Check(
         "outposts lost by 1 Dec 2023",
         ("2023",),
@@ -183,6 +187,74 @@ CHECKS = (
         _median_in(0, 0.45),
     ),
 )
+
+
+def _window(res: Results, metric: str, start: str, end: str) -> np.ndarray:
+    """Growth of a cumulative count from `start` to `end` (inclusive) per replicate, within the
+    part of the window the run covers: a window-bound check compares like with like even when a
+    run starts earlier (the replay) or stops earlier (--until)."""
+    ts = res.timeseries
+    reps = sorted(ts["replicate"].unique())
+
+    def last(rows: pd.DataFrame) -> pd.Series:
+        return rows.sort_values("day").groupby("replicate")[metric].last().reindex(reps, fill_value=0.0)
+
+    dates = pd.to_datetime(ts["date"])
+    return (last(ts[dates <= pd.Timestamp(end)]) - last(ts[dates < pd.Timestamp(start)])).to_numpy(float)
+
+
+def _casualties(quantity: str, start: str, end: str) -> Callable[[Results, Geography], np.ndarray]:
+    """Per replicate: killed and wounded (junta, or both sides), surrendered, or the ratio of the
+    junta's casualties to the resistance's (the ratio of dead when both sides share a dead share)."""
+
+    def value(res: Results, geo: Geography) -> np.ndarray:
+        if quantity == "junta_surrendered":
+            return _window(res, "junta_surrendered", start, end)
+        junta = _window(res, "junta_casualties", start, end)
+        if quantity == "junta_dead":
+            return junta
+        resistance = _window(res, "resistance_casualties", start, end)
+        if quantity == "combatant_dead":
+            return junta + resistance
+        return junta / np.maximum(resistance, 1.0)  # dead_ratio; no dead at all gives 0, a failure
+
+    return value
+
+
+def casualty_checks(targets: Path | None = None) -> tuple[Check, ...]:
+    """One check per row of casualty_targets.csv. The model counts fighters put out of action
+    (killed and wounded); a published range of dead [low, high] becomes a range of casualties
+    through the dead share [s_lo, s_hi]: consistent when s_hi x median >= low and
+    s_lo x median <= high."""
+    figures = casualties.read_figures()
+    rows = casualties.read_targets(targets or casualties.TARGETS, figures)
+    share = next(t for t in rows.values() if t.quantity == "dead_share")
+    checks = []
+    for t in rows.values():
+        if t.quantity == "dead_share":
+            continue
+        label = {"observation": "published", "derived": "derived from published figures"}.get(t.kind, t.kind)
+        if t.quantity.endswith("_dead"):
+            low, high = t.low / share.high, t.high / share.low
+            target = (
+                f"{t.low:,.0f} to {t.high:,.0f} dead ({label}): {low:,.0f} to {high:,.0f} killed and "
+                f"wounded at {share.low:g}-{share.high:g} dead per casualty"
+            )
+        elif t.quantity == "dead_ratio":
+            low, high = t.low, t.high
+            target = f"median {low:.2g} to {high:g} ({label} bound, not observed)"
+        else:
+            low, high = t.low, t.high
+            target = f"{low:,.0f} to {high:,.0f} ({label})"
+        source = casualties.sources(t, figures)
+        if t.quantity.endswith("_dead"):
+            source += "; " + casualties.sources(share, figures)
+        value = _casualties(t.quantity, t.start, t.end)
+        checks.append(Check(t.check, (t.applies_to,), target, source, value, _median_in(low, high)))
+    return tuple(checks)
+
+
+CHECKS = (*STYLIZED, *casualty_checks())
 
 
 def null_model(scenario: Scenario) -> Scenario:
