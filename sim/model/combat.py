@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.jit import njit
 from sim.model.situation import Situation
 from sim.model.strength import Powers, defence, presence
 from sim.model.units import GARRISON
-from sim.world.factions import FACTIONS, SIDE
+from sim.world.factions import SIDE
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,7 @@ class Fight:
 
 def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
     mp = s.p.model
-    engaged = (P.J_raw > 0) & (P.R_raw > 0)
-    assault = engaged & (((P.R_attack > 0) & (s.holder == 0)) | (P.J_attack > 0))
-    intensity = np.where(assault, 1.0, mp.harassment) * engaged
+    engaged, assault, intensity = _contact(P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, mp.harassment)
     air = air_strikes(s, P, assault, rng) * (P.R_raw > 0)
     pj, pr = fighting_power(s, P, air)
     rate_j, rate_r = loss_rates(s, P, intensity, pj, pr, air)
@@ -50,16 +49,40 @@ def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
     return Fight(engaged, assault, intensity, air, pj, pr, cas_j, cas_r)
 
 
+@njit
+def _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment):
+    """Where both sides meet; where that is an assault on the town or a junta clearance of
+    its countryside (full intensity), not guerrilla contact (`harassment`)."""
+    n = len(holder)
+    engaged, assault, intensity = np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n)
+    for t in range(n):
+        engaged[t] = J_raw[t] > 0 and R_raw[t] > 0
+        assault[t] = engaged[t] and ((R_attack[t] > 0 and holder[t] == 0) or J_attack[t] > 0)
+        intensity[t] = 1.0 if assault[t] else (harassment if engaged[t] else 0.0)
+    return engaged, assault, intensity
+
+
 def fighting_power(s: Situation, P: Powers, air: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Effective strength in today's engagements: the holder's defence, air support for the
     junta (bounded: it saturates), a bonus where allied factions fight together."""
     mp = s.p.model
     d_junta, d_rebel = defence(s)
     support = 1 + mp.air_effect * (1 - np.exp(-air / mp.air_saturation))
-    pj = P.J * np.where(s.holder == 0, d_junta, 1.0) * support
-    allied = (P.Rf_raw > 0).sum(0) >= 2
-    coord = 1 + mp.coordination_bonus * s.p.resistance.coordination * allied
-    return pj, P.R * np.where(SIDE[s.holder] == 1, d_rebel, 1.0) * coord
+    coord = mp.coordination_bonus * s.p.resistance.coordination
+    return _fighting_power(P.J, P.R, P.Rf_raw, s.holder, SIDE, d_junta, d_rebel, support, coord)
+
+
+@njit
+def _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord):
+    n = len(holder)
+    pj, pr = np.empty(n), np.empty(n)
+    for t in range(n):
+        pj[t] = J[t] * (d_junta[t] if holder[t] == 0 else 1.0) * support[t]
+        allies = 0
+        for f in range(Rf_raw.shape[0]):
+            allies += Rf_raw[f, t] > 0
+        pr[t] = R[t] * (d_rebel[t] if side[holder[t]] == 1 else 1.0) * (1 + (coord if allies >= 2 else 0.0))
+    return pj, pr
 
 
 def loss_rates(
@@ -69,10 +92,24 @@ def loss_rates(
     both ways (Lanchester square law); elsewhere the junta sweeps for guerrillas hidden in the
     countryside: area fire, which finds fewer the thinner they are spread [Deitchman 1962]."""
     mp = s.p.model
-    town_assault = ((P.R_attack > 0) & (s.holder == 0)) | ((P.J_attack > 0) & (SIDE[s.holder] == 1))
-    density = np.minimum(1.0, P.R_raw / (s.geo.area * mp.guerrilla_density))
-    found = np.where(town_assault, 1.0, density)
-    return mp.lethality * intensity * pr, mp.lethality * intensity * pj * found + mp.air_kill * air
+    return _loss_rates(
+        P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.geo.area, intensity, pj, pr, air,
+        mp.guerrilla_density, mp.lethality, mp.air_kill,
+    )  # fmt: skip
+
+
+@njit
+def _loss_rates(
+    R_raw, J_attack, R_attack, holder, side, area, intensity, pj, pr, air, density, lethality, air_kill
+):
+    n = len(holder)
+    rate_j, rate_r = np.empty(n), np.empty(n)
+    for t in range(n):
+        town_assault = (R_attack[t] > 0 and holder[t] == 0) or (J_attack[t] > 0 and side[holder[t]] == 1)
+        found = 1.0 if town_assault else min(1.0, R_raw[t] / (area[t] * density))
+        rate_j[t] = lethality * intensity[t] * pr[t]
+        rate_r[t] = lethality * intensity[t] * pj[t] * found + air_kill * air[t]
+    return rate_j, rate_r
 
 
 def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -102,23 +139,22 @@ def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Gen
 
 def unit_losses(s: Situation, mask: np.ndarray, node_loss: np.ndarray, node_raw: np.ndarray) -> np.ndarray:
     """Each unit in `mask` loses the share of its town's strength that the town lost."""
-    u = s.units
-    idx = np.flatnonzero(mask)
-    raw = node_raw[u.node[idx]]
-    frac = np.divide(node_loss[u.node[idx]], raw, out=np.zeros(len(idx)), where=raw > 0)
-    loss = np.zeros(len(u.strength))
-    loss[idx] = u.strength[idx] * np.minimum(frac, 1.0)
+    return _unit_losses(mask, s.units.node, s.units.strength, node_loss, node_raw)
+
+
+@njit
+def _unit_losses(mask, node, strength, node_loss, node_raw):
+    loss = np.zeros(len(strength))
+    for i in range(len(strength)):
+        raw = node_raw[node[i]]
+        if mask[i]:
+            loss[i] = strength[i] * min(node_loss[node[i]] / raw if raw > 0 else 0.0, 1.0)
     return loss
 
 
 def ammo_used(s: Situation, P: Powers, f: Fight) -> np.ndarray:
     """Ammunition (fighter-days) each faction spent today."""
-    used = [float((P.Rf_raw[i] * f.intensity).sum()) for i in range(len(FACTIONS))]
-    return np.array([s.p.model.ammo_use * x for x in used])
-
-
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+    return s.p.model.ammo_use * (P.Rf_raw * f.intensity).sum(1)
 
 
 def morale_after(s: Situation, P: Powers, f: Fight) -> np.ndarray:
@@ -128,17 +164,36 @@ def morale_after(s: Situation, P: Powers, f: Fight) -> np.ndarray:
     when a threshold is crossed]."""
     u = s.units
     mp, jp = s.p.model, s.p.junta
-    odds_j = np.maximum(0.0, _ratio(f.pr, f.pj) - 1) * f.assault
-    odds_r = np.maximum(0.0, _ratio(f.pj, f.pr) - 1) * f.assault
-    loss_j = mp.morale_shock * _ratio(f.cas_j, P.J_raw) + mp.morale_pressure * odds_j
-    loss_j = loss_j * (mp.leadership.morale_loss_base - jp.leadership)
-    loss_j = loss_j + mp.isolation_morale * ~P.supplied
-    loss_r = mp.morale_shock * _ratio(f.cas_r, P.R_raw) + mp.morale_pressure * odds_r + mp.air_morale * f.air
-    junta = SIDE[u.faction] == 0
-    loss = np.where(junta, loss_j[u.node], loss_r[u.node])
-    base = np.where(junta, jp.morale, s.p.resistance.morale)
-    recover = np.maximum(mp.morale_recovery * (base - u.morale), 0.0) * ~f.assault[u.node]
-    return np.clip(u.morale - loss + recover, 0.0, 1.0)
+    return _morale_after(
+        u.faction, u.node, u.morale, SIDE, P.J_raw, P.R_raw, P.supplied, f.assault, f.air, f.pj, f.pr,
+        f.cas_j, f.cas_r, mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
+        mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale,
+    )  # fmt: skip
+
+
+@njit
+def _morale_after(
+    faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
+    pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
+):  # fmt: skip
+    n = len(J_raw)
+    loss_j, loss_r = np.empty(n), np.empty(n)
+    for t in range(n):
+        odds_j = max(0.0, (pr[t] / pj[t] if pj[t] > 0 else 0.0) - 1) if assault[t] else 0.0
+        odds_r = max(0.0, (pj[t] / pr[t] if pr[t] > 0 else 0.0) - 1) if assault[t] else 0.0
+        hit_j = cas_j[t] / J_raw[t] if J_raw[t] > 0 else 0.0
+        hit_r = cas_r[t] / R_raw[t] if R_raw[t] > 0 else 0.0
+        loss_j[t] = (shock * hit_j + pressure * odds_j) * command + (0.0 if supplied[t] else isolation)
+        loss_r[t] = shock * hit_r + pressure * odds_r + air_morale * air[t]
+    out = np.empty(len(morale))
+    for i in range(len(morale)):
+        t = node[i]
+        junta = side[faction[i]] == 0
+        loss = loss_j[t] if junta else loss_r[t]
+        base = junta_base if junta else rebel_base
+        recover = 0.0 if assault[t] else max(recovery * (base - morale[i]), 0.0)
+        out[i] = min(max(morale[i] - loss + recover, 0.0), 1.0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -232,12 +287,24 @@ def displacement(s: Situation, P: Powers, f: Fight) -> np.ndarray:
     """Share of residents fleeing each town today: an assault drives out more people than
     a sweep of the countryside, air strikes and a change of hands more still."""
     mp = s.p.model
-    clearance = f.assault & (s.holder == 0) & (P.R_attack == 0)
-    rate = np.select(
-        [clearance, f.assault, f.engaged],
-        [mp.displacement_clearance, mp.displacement_assault, mp.displacement_harassment],
-        0.0,
-    )
-    return np.minimum(
-        1.0, rate + mp.displacement_air * f.air + mp.displacement_capture * (s.captured_day == s.day)
-    )
+    return _displacement(
+        f.engaged, f.assault, f.air, s.holder, P.R_attack, s.captured_day, s.day, mp.displacement_clearance,
+        mp.displacement_assault, mp.displacement_harassment, mp.displacement_air, mp.displacement_capture,
+    )  # fmt: skip
+
+
+@njit
+def _displacement(engaged, assault, air, holder, R_attack, captured_day, day, clearance, assaulted, harassed,
+                  per_strike, capture):  # fmt: skip
+    out = np.empty(len(holder))
+    for t in range(len(holder)):
+        if assault[t] and holder[t] == 0 and R_attack[t] == 0:
+            rate = clearance
+        elif assault[t]:
+            rate = assaulted
+        elif engaged[t]:
+            rate = harassed
+        else:
+            rate = 0.0
+        out[t] = min(1.0, rate + per_strike * air[t] + (capture if captured_day[t] == day else 0.0))
+    return out
