@@ -1,9 +1,11 @@
 """Many replicates on an executor, streamed to a results directory as they finish.
 
-Replicates are cut into fixed chunks (independent of the worker count); each
-finished chunk becomes one Parquet shard per table, written to a hidden
-temporary file and renamed into place, so a kill at any moment leaves only
-whole shards. `resume` runs just the replicates not every table holds yet.
+Replicates are cut into chunks, largest first and down to single replicates at
+the tail, so every worker stays busy to the end (see `chunks`); each finished
+chunk becomes one Parquet shard per table, written to a hidden temporary file
+and renamed into place, so a kill at any moment leaves only whole shards.
+`resume` runs just the replicates not every table holds yet. A replicate's seed
+depends on its index alone, so the tables are the same for any chunking.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ from sim.run.replicate import run_replicate
 from sim.run.store import TABLES
 from sim.scenario import Scenario
 
-CHUNK = 10  # replicates per task and shard
+CHUNK_MAX = 10  # replicates per task and shard at most; what one worker slot gets in turn
+SPREAD = 2  # a chunk is at most 1/(SPREAD x slots) of the replicates not yet handed out
 
 
 @dataclass
 class ChunkResult:
-    first: int
     done: list[int]
     tables: dict[str, pd.DataFrame]
     agents_at_start: int | None
@@ -66,7 +68,7 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
         agents = res.agents_at_start if agents is None else agents
     tables = {t: pd.concat(v, ignore_index=True) for t, v in parts.items() if v}
     done = [r for r in replicates if r not in {f["replicate"] for f in failures}]
-    return ChunkResult(replicates[0], done, tables, agents, failures)
+    return ChunkResult(done, tables, agents, failures)
 
 
 class Progress:
@@ -127,13 +129,26 @@ class RunReport:
     exit_status: int = 0  # 1 for the machine's failure (disk full, no permission), else 0
 
 
-def chunks(todo: list[int]) -> Iterator[list[int]]:
-    """Fixed chunks by replicate index, so shard contents do not depend on workers."""
-    by_block: dict[int, list[int]] = {}
-    for r in todo:
-        by_block.setdefault(r // CHUNK, []).append(r)
-    for block in sorted(by_block):
-        yield by_block[block]
+def chunk_size(remaining: int, slots: int) -> int:
+    """Replicates in the next chunk: CHUNK_MAX while plenty remain, then shrinking with what is
+    left (factoring: half the remainder split over the slots), so the last chunks are single
+    replicates and no slot waits long for another's last chunk. One slot gets CHUNK_MAX
+    throughout: nothing to balance, fewest shards."""
+    if slots <= 1:
+        return min(CHUNK_MAX, remaining)
+    return max(1, min(CHUNK_MAX, -(-remaining // (SPREAD * slots))))
+
+
+def chunks(todo: list[int], slots: int = 1) -> Iterator[list[int]]:
+    """Consecutive runs of the sorted `todo`, sized by `chunk_size` for `slots` tasks at once;
+    every replicate in exactly one chunk. Sizes depend only on how many were handed out before,
+    never on timing, and no table depends on them."""
+    todo = sorted(todo)
+    start = 0
+    while start < len(todo):
+        size = chunk_size(len(todo) - start, slots)
+        yield todo[start : start + size]
+        start += size
 
 
 def run_ensemble(
@@ -173,8 +188,9 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
     failures: list[dict[str, Any]] = []
     interrupted, error, status = False, None, 0
     try:
-        window = max(2, 2 * getattr(pool, "slots", workers))  # a remote cluster may be larger
-        pieces = chunks(todo)
+        slots = getattr(pool, "slots", workers)  # a remote cluster may be larger than --workers
+        window = max(2, 2 * slots)
+        pieces = chunks(todo, slots)
         pending: set[Future] = set()
         while True:
             while len(pending) < window:
@@ -189,7 +205,7 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
                 res: ChunkResult = fut.result()
                 if res.agents_at_start is not None and folder.manifest.get("mesa_agents_at_start") is None:
                     folder.manifest["mesa_agents_at_start"] = res.agents_at_start
-                folder.add(res.first, res.done, res.tables, res.failures)
+                folder.add(res.done, res.tables, res.failures)
                 failures.extend(res.failures)
                 bar.update(len(res.done))
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI raises sim.cli.Terminated)

@@ -15,12 +15,47 @@ import signal
 import socket
 import threading
 from concurrent.futures import Executor, Future
+from pathlib import Path
 
 from sim.errors import UserError
 
 
+def available_cpus() -> int:
+    """CPUs this process may use: its affinity mask (taskset, a batch scheduler's cpuset) and a
+    container's CPU quota, not the machine's count, so a default of one worker each never
+    oversubscribes a share of a larger machine."""
+    if hasattr(os, "process_cpu_count"):  # 3.13+: the affinity mask, or PYTHON_CPU_COUNT
+        n = os.process_cpu_count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    quota = _cgroup_quota()
+    return max(1, min(n or 1, quota or n or 1))
+
+
+def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """CPUs a container's quota allows (cgroup v2 cpu.max or v1 cfs quota), rounded up; None
+    without one. Read where a container sees its own cgroup (the root of its cgroup namespace)."""
+    try:
+        quota, period = (root / "cpu.max").read_text(encoding="ascii").split()[:2]
+    except (OSError, ValueError):
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text(encoding="ascii")
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text(encoding="ascii")
+        except OSError:
+            return None
+    try:
+        q, p = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return None
+    return -(-q // p) if q > 0 and p > 0 else None
+
+
 class SerialExecutor(Executor):
     """Runs each task when submitted, in this process (no pickling, easy debugging)."""
+
+    slots = 1  # tasks running at once
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         fut: Future = Future()
@@ -72,6 +107,7 @@ class _Processes(cf.ProcessPoolExecutor):
 
     def __init__(self, workers: int, context, **kwargs) -> None:
         super().__init__(max_workers=workers, mp_context=context, **kwargs)
+        self.slots = workers
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if cancel_futures and not wait:
@@ -103,9 +139,10 @@ class _DaskExecutor(Executor):
 
     CONNECT_TIMEOUT = "10s"
 
-    def __init__(self, client, cluster=None) -> None:
+    def __init__(self, client, cluster=None, workers: int = 0) -> None:
         self.client = client
         self.cluster = cluster
+        self.local_workers = workers  # a LocalCluster's, known before they all report
         self._inner = client.get_executor(pure=False)
 
     @classmethod
@@ -141,12 +178,12 @@ class _DaskExecutor(Executor):
         except BaseException:
             cluster.close()
             raise
-        return cls(client, cluster)
+        return cls(client, cluster, workers)
 
     @property
     def slots(self) -> int:
         """Worker threads the scheduler has now (on a remote cluster, more than --workers)."""
-        return max(1, sum(self.client.nthreads().values()))
+        return max(1, self.local_workers, sum(self.client.nthreads().values()))
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         return self._inner.submit(fn, *args, **kwargs)

@@ -27,7 +27,7 @@ DRIVER = textwrap.dedent(
     from sim.scenario import load_scenario
 
     scenario_path, root, replicates = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    ensemble.CHUNK = 2  # several chunks from few replicates; chunking never changes the tables
+    ensemble.CHUNK_MAX = 2  # several chunks from few replicates; chunking never changes the tables
     scenario = load_scenario(scenario_path).with_run(replicates=replicates)
 
     def child(out, crash_at, resume):
