@@ -217,3 +217,19 @@ def test_force_replaces_a_finished_out_only_after_the_new_run_succeeds(tmp_path)
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
     assert pd.read_parquet(out / "timeseries.parquet")["replicate"].nunique() == 2
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
+    """Every command that runs ensembles; calibrate keeps 1, the only reproducible fit."""
+    from sim.cli import build_parser, common
+
+    monkeypatch.setattr(common, "available_cpus", lambda: 7)
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    defaults = {
+        name: next((a.default for a in p._actions if a.dest == "workers"), None)
+        for name, p in sub.choices.items()
+    }
+    ensembles = {"run", "compare", "validate", "attribute", "sensitivity"}
+    assert {name: defaults[name] for name in ensembles} == dict.fromkeys(ensembles, 7)
+    assert defaults["calibrate"] == 1
+    assert "the CPUs this process may use, here 7" in " ".join(sub.choices["run"].format_help().split())

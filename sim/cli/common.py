@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.errors import EnvError, UserError
+from sim.run.executors import available_cpus
 
 EXIT_USER = 2
 EXIT_INTERRUPTED = 130
@@ -46,7 +47,8 @@ def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
 MAX_REPLICATES = 1_000_000  # as run.replicates in sim/scenario/schema.py
 MAX_SEED = 2**63 - 1  # as run.seed
 positive = int_at_least(1)
-workers_arg = int_at_least(1, 1024)
+MAX_WORKERS = 1024
+workers_arg = int_at_least(1, MAX_WORKERS)
 replicates_arg = int_at_least(1, MAX_REPLICATES)
 seed_arg = int_at_least(0, MAX_SEED)
 ADDRESS = re.compile(r"^(?:(?:tcp|tls)://)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>\d{1,5})$")
@@ -60,11 +62,12 @@ def address_arg(text: str) -> str:
 
 
 def ensemble_args(p: argparse.ArgumentParser) -> None:
+    cpus = min(available_cpus(), MAX_WORKERS)
     p.add_argument(
         "--workers",
         type=workers_arg,
-        default=min(2, os.cpu_count() or 1),
-        help="parallel worker processes (default: up to 2)",
+        default=cpus,
+        help=f"parallel worker processes (default: the CPUs this process may use, here {cpus})",
     )
     p.add_argument(
         "--executor",
