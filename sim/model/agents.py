@@ -99,7 +99,7 @@ class Faction(mesa.Agent):
         need = max(self.strength, 1.0) * mp.ammo_reserve_days
         ratio = self.ammo / need
         floor = mp.supply_floor
-        self.supply = float(np.clip(floor + (1 - floor) * ratio, floor, 1.0))
+        self.supply = min(max(floor + (1 - floor) * ratio, floor), 1.0)
         short = ratio < mp.shortage_threshold
         self.offensive = self.wants_offensive() and not self.ceasefire and not short
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.jit import njit
+from sim.jit import njit
 from sim.model.situation import Situation
 from sim.model.strength import Powers, defence, presence
 from sim.model.units import GARRISON

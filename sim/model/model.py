@@ -166,7 +166,7 @@ class ConflictModel(mesa.Model):
         if self._fields_version != self.holder_version:
             self._fields, self._fields_version = {}, self.holder_version
         if key not in self._fields:
-            self._fields[key] = bfs_field(self.geo.neighbours, *make())
+            self._fields[key] = bfs_field(*self.geo.csr[:2], *make())
         return self._fields[key]
 
     def junta_supplied(self) -> np.ndarray:

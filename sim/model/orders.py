@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.jit import njit
+from sim.jit import njit
 from sim.model.situation import Situation
 from sim.model.units import HOLD
 

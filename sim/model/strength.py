@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.jit import njit
+from sim.jit import njit
 from sim.model.situation import Situation
 from sim.model.units import ATTACK, HOLD
 from sim.world.factions import SIDE

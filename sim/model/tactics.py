@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.jit import njit
+from sim.jit import njit
 from sim.model.orders import Orders, edges, fall_back, groups
 from sim.model.situation import JuntaPlan, Situation
 from sim.model.strength import Powers, defence, junta_effective, powers
@@ -285,8 +285,7 @@ def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
     if s.junta_offensive:
         _, d_rebel = defence(s)
         r_def = P.R * d_rebel
-        near_junta = np.zeros(s.geo.n, dtype=bool)
-        np.logical_or.at(near_junta, s.geo.csr[1], held[s.geo.edge_src])
+        near_junta = np.bincount(s.geo.csr[1], held[s.geo.edge_src], s.geo.n) > 0
         cand = np.flatnonzero((SIDE[s.holder] == 1) & ~s.cease[s.holder] & near_junta)
         if len(cand):
             noise = np.exp(rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
@@ -294,8 +293,7 @@ def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
             mobile = (s.units.kind == MOBILE) & s.units.alive
             k = max(1, int(int(mobile.sum()) // mp.tactics.formations_per_target))
             targets[cand[np.argsort(-score)[:k]]] = True
-    staging = np.zeros(s.geo.n, dtype=bool)
-    np.logical_or.at(staging, s.geo.edge_src, targets[s.geo.csr[1]])
+    staging = np.bincount(s.geo.edge_src, targets[s.geo.csr[1]], s.geo.n) > 0
     sources = threatened | (staging & held)
-    dist, nexthop = bfs_field(s.geo.neighbours, sources, held)
+    dist, nexthop = bfs_field(*s.geo.csr[:2], sources, held)
     return JuntaPlan(targets, dist, nexthop)
