@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.situation import Situation
-from sim.model.strength import Powers, defence, presence
+from sim.model.strength import Powers, presence
 from sim.model.units import GARRISON
 from sim.world.factions import SIDE
 
@@ -66,10 +66,9 @@ def fighting_power(s: Situation, P: Powers, air: np.ndarray) -> tuple[np.ndarray
     """Effective strength in today's engagements: the holder's defence, air support for the
     junta (bounded: it saturates), a bonus where allied factions fight together."""
     mp = s.p.model
-    d_junta, d_rebel = defence(s)
     support = 1 + mp.air_effect * (1 - np.exp(-air / mp.air_saturation))
     coord = mp.coordination_bonus * s.p.resistance.coordination
-    return _fighting_power(P.J, P.R, P.Rf_raw, s.holder, SIDE, d_junta, d_rebel, support, coord)
+    return _fighting_power(P.J, P.R, P.Rf_raw, s.holder, SIDE, P.d_junta, P.d_rebel, support, coord)
 
 
 @njit

@@ -145,7 +145,7 @@ class ConflictModel(mesa.Model):
             supplied=self.junta_supplied(),
             plan=self.junta.plan,
             units=self._units[1],
-            front_field=self.front_field,
+            front_fields=self.front_fields,
         )
 
     def balance(self) -> Balance:
@@ -189,15 +189,22 @@ class ConflictModel(mesa.Model):
 
         return self._field("uwsa", make)[0] >= 0
 
-    def front_field(self, faction: int) -> tuple[np.ndarray, np.ndarray]:
-        """Hops to the nearest town the faction can attack, through friendly towns it operates in."""
-        cease = bool(self.cease[faction])
-
-        def make() -> tuple[np.ndarray, np.ndarray]:
-            hostile = (self.holder == 0) & self.operating[faction] & (not cease)
-            return hostile, (SIDE[self.holder] != 0) & self.operating[faction]
-
-        return self._field(("front", faction, cease), make)
+    def front_fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """For every resistance faction (rows): hops to the nearest town it can attack,
+        through friendly towns it operates in, and the next hop there; -1 where none."""
+        if self._fields_version != self.holder_version:
+            self._fields, self._fields_version = {}, self.holder_version
+        key = ("front", self.cease.tobytes())
+        if key not in self._fields:
+            indptr, nbr, _ = self.geo.csr
+            hostile, friendly = self.holder == 0, SIDE[self.holder] != 0
+            dist = np.full((len(FACTIONS), self.geo.n), -1, dtype=np.int64)
+            nexthop = dist.copy()
+            for f in np.flatnonzero(SIDE == 1):
+                area = self.operating[f]
+                dist[f], nexthop[f] = bfs_field(indptr, nbr, hostile & area & ~self.cease[f], friendly & area)
+            self._fields[key] = (frozen(dist), frozen(nexthop))
+        return self._fields[key]
 
     def people(self) -> np.ndarray:
         """Fighters by side (junta, resistance), counting recruits not yet formed up."""

@@ -32,14 +32,14 @@ def fall_back(s: Situation, orders: Orders, idx: np.ndarray, safe: np.ndarray) -
     """Order units to the first neighbouring town that is `safe` (a mask of towns); returns
     those with none."""
     indptr, nbr, _ = s.geo.csr
-    go, dest, stuck = _fall_back(indptr, nbr, orders.node, orders.mode, idx.astype(np.int64), safe)
+    go, dest, stuck = fall_back_moves(indptr, nbr, orders.node, orders.mode, idx.astype(np.int64), safe)
     if len(go):
         orders.moves.append((go, dest))
     return stuck
 
 
 @njit
-def _fall_back(indptr, nbr, node, mode, idx, safe):
+def fall_back_moves(indptr, nbr, node, mode, idx, safe):
     """`fall_back` on the kernel's own node and mode arrays: (moved, destinations, stuck)."""
     dest = np.full(len(idx), -1, dtype=np.int64)
     for k in range(len(idx)):

@@ -72,4 +72,4 @@ class Situation:
     supplied: np.ndarray  # junta towns linked to a headquarters, capital or the sea
     plan: JuntaPlan
     units: Units
-    front_field: Callable[[int], tuple[np.ndarray, np.ndarray]]  # faction -> (hops, next hop)
+    front_fields: Callable[[], tuple[np.ndarray, np.ndarray]]  # (hops, next hop) to each faction's front

@@ -38,6 +38,10 @@ class Powers(Presence):
     R: np.ndarray
     R_attack: np.ndarray  # raw resistance fighters assaulting, per town
     supplied: np.ndarray
+    d_junta: np.ndarray  # defence multiplier of the town if the junta holds it (`defence`)
+    d_rebel: np.ndarray  # ... if the resistance does
+    J_def: np.ndarray  # J with the defence of the town where the junta holds it
+    R_def: np.ndarray  # R with the defence of the town where the resistance holds it
 
 
 def presence(s: Situation) -> Presence:
@@ -60,6 +64,8 @@ def _tally(
     holder_side: np.ndarray,
     supply: np.ndarray,
     supplied: np.ndarray,
+    d_junta: np.ndarray,
+    d_rebel: np.ndarray,
     morale_floor: float,
     unsupplied: float,
     junta_mult: float,
@@ -97,7 +103,11 @@ def _tally(
     for f in range(1, n_fac):
         R_raw += Rf_raw[f]
         R += Rf[f]
-    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack
+    J_def, R_def = np.empty(n_nodes), np.empty(n_nodes)
+    for t in range(n_nodes):
+        J_def[t] = J[t] * (d_junta[t] if holder_side[t] == 0 else 1.0)
+        R_def[t] = R[t] * (d_rebel[t] if holder_side[t] == 1 else 1.0)
+    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def
 
 
 def junta_multiplier(s: Situation) -> float:
@@ -126,7 +136,8 @@ def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
     u = s.units
     mp = s.p.model
-    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack = _tally(
+    d_junta, d_rebel = defence(s)
+    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def = _tally(
         u.faction,
         u.node,
         u.strength,
@@ -140,12 +151,30 @@ def powers(s: Situation) -> Powers:
         SIDE[s.holder],
         s.supply,
         s.supplied,
+        d_junta,
+        d_rebel,
         mp.morale_floor,
         mp.unsupplied_effect,
         junta_multiplier(s),
         1 + mp.drone_effect * s.p.resistance.drones,
     )
-    return Powers(J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, s.supplied)
+    return Powers(
+        J_raw,
+        J_attack,
+        Rf_raw,
+        R_raw,
+        junta,
+        rebel,
+        J,
+        Rf,
+        R,
+        R_attack,
+        s.supplied,
+        d_junta,
+        d_rebel,
+        J_def,
+        R_def,
+    )
 
 
 def defence(s: Situation) -> tuple[np.ndarray, np.ndarray]:

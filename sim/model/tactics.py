@@ -15,18 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import njit
-from sim.model.orders import Orders, edges, fall_back, groups
+from sim.model.orders import Orders, edges, fall_back, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation
-from sim.model.strength import Powers, defence, junta_effective, powers
+from sim.model.strength import Powers, junta_effective, powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import FACTIONS, SIDE
 from sim.world.routing import bfs_field
-
-
-def held_powers(s: Situation, P: Powers) -> tuple[np.ndarray, np.ndarray]:
-    """Effective strength of each side where it holds the town, with the holder's defence."""
-    d_junta, d_rebel = defence(s)
-    return P.J * np.where(s.holder == 0, d_junta, 1.0), P.R * np.where(SIDE[s.holder] == 1, d_rebel, 1.0)
 
 
 def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
@@ -41,70 +35,59 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     mp = s.p.model
     tp = mp.tactics
     orders = Orders(s)
-    node, mode = orders.node, orders.mode
-    J_def, R_def = held_powers(s, P)
+    indptr, nbr, _ = s.geo.csr
     side_of = SIDE[s.holder]
-    ready = u.alive & (u.busy == 0) & (u.rest == 0) & (SIDE[u.faction] == 1)
-    retreat = _in_contact(
-        u.faction, node, mode, u.morale, ready, s.holder, s.cease, s.offensive, s.operating,
-        P.R, J_def, P.J_attack, mp.attack_ratio, mp.retreat_ratio, mp.morale_break,
+    retreats, to_safety, fled, to_shelter, home = _contact(
+        u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, side_of,
+        s.cease, s.offensive, s.operating, indptr, nbr, P.R, P.J_def, P.J_attack, mp.attack_ratio,
+        mp.retreat_ratio, mp.morale_break,
     )  # fmt: skip
-    stuck = fall_back(s, orders, retreat, side_of != 0)
-    mode[stuck] = GUERRILLA
-    broken = u.morale < mp.morale_break
-    fleeing = np.flatnonzero(ready & (side_of[node] == 1) & (P.J_attack[node] > 0) & broken)
-    fall_back(s, orders, fleeing, (side_of != 0) & (P.J_attack == 0))
-
-    staying = ready.copy()
-    staying[fleeing] = False
-    home = np.flatnonzero(staying & (side_of[node] != 0))
+    orders.moves += [(i, d) for i, d in ((retreats, to_safety), (fled, to_shelter)) if len(i)]
     if len(home) == 0:
         return orders
     n_nodes = s.geo.n
-    found, first, group_of, count = groups(u.faction[home] * n_nodes + node[home], len(FACTIONS) * n_nodes)
+    keys = u.faction[home] * n_nodes + orders.node[home]
+    found, first, group_of, count = groups(keys, len(FACTIONS) * n_nodes)
     gf, gu = found // n_nodes, found % n_nodes
-    indptr, nbr, _ = s.geo.csr
     owner, v = edges(indptr, nbr, gu)
     # one block of draws, consumed as: coordination per group, a random score per road,
     # reinforcement and redeployment per group
     draws = rng.random(3 * len(found) + len(v))
-    g_dest, g_mode, keeps, hold_all, idle = _group_orders(
-        gf, gu, count, owner, v, draws, s.holder, side_of, s.cease, s.offensive, s.operating, P.Rf, P.R,
-        P.R_attack, J_def, threat(s, P) / (R_def + 1.0), s.value, mp.attack_ratio, tp.hold_danger,
-        tp.reinforce_danger, tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination,
-        tp.reinforce_chance, tp.redeploy_chance,
+    front_dist, front_next = s.front_fields()
+    idx, dest = _group_orders(
+        gf, gu, count, owner, v, draws, home, first, group_of, orders.node, orders.mode, s.holder,
+        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def, danger(s, P),
+        s.value, front_dist, front_next, mp.attack_ratio, tp.hold_danger, tp.reinforce_danger,
+        tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
+        tp.redeploy_chance,
     )  # fmt: skip
-    for g in np.flatnonzero(idle).tolist():
-        dist, nexthop = s.front_field(int(gf[g]))
-        if dist[gu[g]] > 1:
-            g_dest[g] = nexthop[gu[g]]
-    # a faction keeps one unit in a front town it holds, and all of them while junta
-    # forces mass against it
-    is_first = np.zeros(len(home), dtype=bool)
-    is_first[first] = True
-    keeper = (keeps[group_of] & is_first) | hold_all[group_of]
-    unit_dest = g_dest[group_of]
-    go = np.flatnonzero((unit_dest >= 0) & ~keeper)
-    idx = home[go]
-    orders.move(idx, unit_dest[go])
-    mode[idx] = g_mode[group_of[go]]
+    if len(idx):
+        orders.moves.append((idx, dest))
     return orders
 
 
 @njit
-def _in_contact(
-    faction, node, mode, morale, ready, holder, cease, offensive, operating,
-    R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
+def _contact(
+    faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
+    indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
 ):  # fmt: skip
-    """Units in a junta-held town's countryside: in a ceasefire they lie low; on the
-    offensive, guerrillas assault once the odds reach `attack_ratio`; off it, assaults
-    stop. Returns those that fall back: outmatched while assaulting or hunted, or broken."""
-    retreat = np.zeros(len(node), dtype=np.bool_)
-    for i in range(len(node)):
-        town = node[i]
+    """Resistance units in contact, in the kernel's own node and mode arrays.
+
+    In a junta-held town's countryside: in a ceasefire they lie low; on the offensive,
+    guerrillas assault once the odds reach `attack_ratio`; off it, assaults stop. Those
+    outmatched while assaulting or hunted, or broken, fall back to a friendly neighbour
+    (guerrillas again if there is none). Defenders whose morale broke under a junta
+    assault abandon the town for a friendly neighbour not under assault. Returns those
+    moves, and the units left to decide by group: those ready in friendly towns.
+    """
+    n_units = len(node)
+    ready = np.zeros(n_units, dtype=np.bool_)
+    retreat = np.zeros(n_units, dtype=np.bool_)
+    for i in range(n_units):
+        f, town = faction[i], node[i]
+        ready[i] = alive[i] and busy[i] == 0 and rest[i] == 0 and side[f] == 1
         if not ready[i] or holder[town] != 0:
             continue
-        f = faction[i]
         if cease[f]:
             mode[i] = HOLD
             continue
@@ -115,30 +98,42 @@ def _in_contact(
             mode[i] = GUERRILLA
         pressed = mode[i] == ATTACK or J_attack[town] > 0
         retreat[i] = (pressed and ratio < retreat_ratio) or morale[i] < morale_break
-    return np.flatnonzero(retreat)
+    friendly = side_of != 0
+    retreats, to_safety, stuck = fall_back_moves(indptr, nbr, node, mode, np.flatnonzero(retreat), friendly)
+    for i in stuck:
+        mode[i] = GUERRILLA
+    fleeing = np.zeros(n_units, dtype=np.bool_)
+    for i in range(n_units):
+        town = node[i]
+        fleeing[i] = ready[i] and side_of[town] == 1 and J_attack[town] > 0 and morale[i] < morale_break
+    shelter = friendly & (J_attack == 0)
+    fled, to_shelter, _ = fall_back_moves(indptr, nbr, node, mode, np.flatnonzero(fleeing), shelter)
+    home = np.flatnonzero(ready & ~fleeing & (side_of[node] != 0))
+    return retreats, to_safety, fled, to_shelter, home
 
 
 @njit
 def _group_orders(
-    gf, gu, count, owner, v, draws, holder, side_of, cease, offensive, operating, Rf, R, R_attack,
-    J_def, danger, value, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
-    coordination, reinforce_chance, redeploy_chance,
+    gf, gu, count, owner, v, draws, home, first, group_of, node, mode, holder, side_of, cease, offensive,
+    operating, Rf, R, R_attack, J_def, danger, value, front_dist, front_next, attack_ratio, hold_danger,
+    reinforce_danger, ratio_cap, joint_assault, coordination, reinforce_chance, redeploy_chance,
 ):  # fmt: skip
-    """Per (faction, town) group: the road it takes (-1: none), its mode, whether it keeps
-    one unit (a front town) or all (in danger), and whether it is idle away from the front.
+    """Orders per (faction, town) group, carried out in the kernel's node and mode arrays;
+    returns the moves (units, destinations).
 
     A group assaults the neighbouring town whose odds reach `attack_ratio`: coordinated
     commanders pick the most valuable at the best odds, above all one allies already
     assault; the others pick at random [AP-2023: "coordinated nationwide attacks"]. With
     no assault, it reinforces the neighbouring friendly town most outmatched by junta
-    forces, if worse off than its own, with `reinforce_chance`.
+    forces, if worse off than its own, with `reinforce_chance`; idle away from the front,
+    it marches toward it with `redeploy_chance`. A faction keeps one unit in a front town
+    it holds, and all of them while junta forces mass against it.
     """
     n_g, n_e = len(gf), len(v)
     g_dest = np.full(n_g, -1, dtype=np.int64)
     g_mode = np.full(n_g, HOLD, dtype=np.int8)
     keeps = np.zeros(n_g, dtype=np.bool_)
     hold_all = np.zeros(n_g, dtype=np.bool_)
-    idle = np.zeros(n_g, dtype=np.bool_)
     e = 0
     for g in range(n_g):
         f, town = gf[g], gu[g]
@@ -177,18 +172,31 @@ def _group_orders(
             g_dest[g], g_mode[g] = v[target], ATTACK
         elif helps >= 0 and draws[n_g + n_e + g] < reinforce_chance:
             g_dest[g] = v[helps]
-        idle[g] = g_dest[g] < 0 and not front and draws[2 * n_g + n_e + g] < redeploy_chance
-    return g_dest, g_mode, keeps, hold_all, idle
+        idle = g_dest[g] < 0 and not front and draws[2 * n_g + n_e + g] < redeploy_chance
+        if idle and front_dist[f, town] > 1:
+            g_dest[g] = front_next[f, town]
+    moving = np.zeros(len(home), dtype=np.bool_)
+    for p in range(len(home)):
+        g = group_of[p]
+        keeper = (keeps[g] and p == first[g]) or hold_all[g]
+        moving[p] = g_dest[g] >= 0 and not keeper
+    idx = home[moving]
+    dest = g_dest[group_of[moving]]
+    for k in range(len(idx)):
+        node[idx[k]] = dest[k]
+        mode[idx[k]] = g_mode[group_of[moving][k]]
+    return idx, dest
 
 
-def threat(s: Situation, P: Powers) -> np.ndarray:
-    """Junta power that can strike each town: assaulting it, or on the roads next to it."""
+def danger(s: Situation, P: Powers) -> np.ndarray:
+    """Junta power that can strike each town, assaulting it or on the roads next to it, per
+    fighter the holder can defend it with."""
     indptr, nbr, _ = s.geo.csr
-    return _threat(indptr, nbr, s.holder, P.J, P.J_attack)
+    return _danger(indptr, nbr, s.holder, P.J, P.J_attack, P.R_def)
 
 
 @njit
-def _threat(indptr, nbr, holder, J, J_attack):
+def _danger(indptr, nbr, holder, J, J_attack, R_def):
     out = np.zeros(len(holder))
     for town in range(len(holder)):
         for e in range(indptr[town], indptr[town + 1]):
@@ -196,6 +204,7 @@ def _threat(indptr, nbr, holder, J, J_attack):
                 out[town] += J[nbr[e]]
         if J_attack[town] > 0:
             out[town] += J[town]
+        out[town] /= R_def[town] + 1.0
     return out
 
 
@@ -206,12 +215,10 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     orders = Orders(s)
     node, mode = orders.node, orders.mode
     ready = u.alive & (u.busy == 0) & (u.rest == 0) & (u.kind == MOBILE)
-    _, R_def = held_powers(s, P)
-    d_junta, _ = defence(s)
 
     # formations assaulting a resistance town fall back when outmatched
     out = np.flatnonzero(ready & (SIDE[s.holder[node]] == 1))
-    ratio = P.J[node[out]] / (R_def[node[out]] + 1.0)
+    ratio = P.J[node[out]] / (P.R_def[node[out]] + 1.0)
     fall_back(s, orders, out[ratio < mp.retreat_ratio], s.holder == 0)
 
     here = np.flatnonzero(ready & (s.holder[node] == 0))
@@ -225,7 +232,7 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     react = rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
     g_dest, g_mode, clearing = _formation_orders(
         nodes, owner, v, mobile_power, react, s.holder, SIDE[s.holder], s.plan.targets, s.plan.dist,
-        s.plan.next, P.J, P.R, R_def, d_junta, s.value_junta, mp.attack_ratio, mp.tactics.ratio_cap,
+        s.plan.next, P.J, P.R, P.R_def, P.d_junta, s.value_junta, mp.attack_ratio, mp.tactics.ratio_cap,
         s.junta_offensive,
     )  # fmt: skip
     mode[here] = np.where(clearing[group_of], ATTACK, HOLD)
@@ -283,8 +290,7 @@ def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
     threatened = held & (P.R_attack > 0)
     targets = np.zeros(s.geo.n, dtype=bool)
     if s.junta_offensive:
-        _, d_rebel = defence(s)
-        r_def = P.R * d_rebel
+        r_def = P.R * P.d_rebel
         near_junta = np.bincount(s.geo.csr[1], held[s.geo.edge_src], s.geo.n) > 0
         cand = np.flatnonzero((SIDE[s.holder] == 1) & ~s.cease[s.holder] & near_junta)
         if len(cand):

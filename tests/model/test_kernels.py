@@ -66,7 +66,7 @@ def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situ
         supplied=np.ones(n, dtype=bool),
         plan=JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1)),
         units=unit_arrays,
-        front_field=lambda faction: (np.full(n, -1), np.full(n, -1)),
+        front_fields=lambda: (np.full((len(FACTIONS), n), -1), np.full((len(FACTIONS), n), -1)),
     )
     return Situation(**{**base, **overrides})
 
