@@ -42,6 +42,7 @@ class Powers(Presence):
     d_rebel: np.ndarray  # ... if the resistance does
     J_def: np.ndarray  # J with the defence of the town where the junta holds it
     R_def: np.ndarray  # R with the defence of the town where the resistance holds it
+    junta_power: np.ndarray  # per unit: effective strength of a junta unit fighting, else 0
 
 
 def presence(s: Situation) -> Presence:
@@ -82,6 +83,7 @@ def _tally(
     J_raw, J_attack, J, R_attack = np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes)
     Rf_raw, Rf = np.zeros((n_fac, n_nodes)), np.zeros((n_fac, n_nodes))
     junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
+    junta_power = np.zeros(len(node))
     for i in range(len(node)):
         if not alive[i] or busy[i] != 0:
             continue
@@ -92,7 +94,8 @@ def _tally(
             J_raw[v] += men
             if mode[i] == ATTACK:
                 J_attack[v] += men
-            J[v] += eff * junta_mult * (1.0 if supplied[v] else unsupplied)
+            junta_power[i] = eff * junta_mult * (1.0 if supplied[v] else unsupplied)
+            J[v] += junta_power[i]
         elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
             rebel[i] = True
             Rf_raw[f, v] += men
@@ -107,7 +110,7 @@ def _tally(
     for t in range(n_nodes):
         J_def[t] = J[t] * (d_junta[t] if holder_side[t] == 0 else 1.0)
         R_def[t] = R[t] * (d_rebel[t] if holder_side[t] == 1 else 1.0)
-    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def
+    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def, junta_power
 
 
 def junta_multiplier(s: Situation) -> float:
@@ -137,7 +140,7 @@ def powers(s: Situation) -> Powers:
     u = s.units
     mp = s.p.model
     d_junta, d_rebel = defence(s)
-    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def = _tally(
+    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def, junta_power = _tally(
         u.faction,
         u.node,
         u.strength,
@@ -174,6 +177,7 @@ def powers(s: Situation) -> Powers:
         d_rebel,
         J_def,
         R_def,
+        junta_power,
     )
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import njit
-from sim.model.orders import Orders, edges, fall_back, fall_back_moves, groups
+from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation
-from sim.model.strength import Powers, junta_effective, powers
+from sim.model.strength import Powers, powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import FACTIONS, SIDE
 from sim.world.routing import bfs_field
@@ -213,43 +213,60 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     u = s.units
     mp, jp = s.p.model, s.p.junta
     orders = Orders(s)
-    node, mode = orders.node, orders.mode
-    ready = u.alive & (u.busy == 0) & (u.rest == 0) & (u.kind == MOBILE)
-
-    # formations assaulting a resistance town fall back when outmatched
-    out = np.flatnonzero(ready & (SIDE[s.holder[node]] == 1))
-    ratio = P.J[node[out]] / (P.R_def[node[out]] + 1.0)
-    fall_back(s, orders, out[ratio < mp.retreat_ratio], s.holder == 0)
-
-    here = np.flatnonzero(ready & (s.holder[node] == 0))
+    indptr, nbr, _ = s.geo.csr
+    side_of = SIDE[s.holder]
+    withdrawn, to_safety, here, nodes, group_of, mobile_power, owner, v = _formations(
+        u.kind, u.busy, u.rest, u.alive, orders.node, orders.mode, side_of, indptr, nbr, P.J, P.R_def,
+        P.junta_power, mp.retreat_ratio,
+    )  # fmt: skip
+    if len(withdrawn):
+        orders.moves.append((withdrawn, to_safety))
     if len(here) == 0:
         return orders
-    nodes, _, group_of, _ = groups(node[here], s.geo.n)
-    mobile_power = np.bincount(group_of, junta_effective(s, here), len(nodes))
-    indptr, nbr, _ = s.geo.csr
-    owner, v = edges(indptr, nbr, nodes)
     floor = mp.leadership.reaction_floor
     react = rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
-    g_dest, g_mode, clearing = _formation_orders(
-        nodes, owner, v, mobile_power, react, s.holder, SIDE[s.holder], s.plan.targets, s.plan.dist,
-        s.plan.next, P.J, P.R, P.R_def, P.d_junta, s.value_junta, mp.attack_ratio, mp.tactics.ratio_cap,
-        s.junta_offensive,
+    idx, dest = _formation_orders(
+        nodes, owner, v, mobile_power, react, here, group_of, orders.node, orders.mode, side_of,
+        s.plan.targets, s.plan.dist, s.plan.next, P.J, P.R, P.R_def, P.d_junta, s.value_junta,
+        mp.attack_ratio, mp.tactics.ratio_cap, s.junta_offensive,
     )  # fmt: skip
-    mode[here] = np.where(clearing[group_of], ATTACK, HOLD)
-    unit_dest = g_dest[group_of]
-    go = np.flatnonzero(unit_dest >= 0)
-    orders.move(here[go], unit_dest[go])
-    mode[here[go]] = g_mode[group_of[go]]
+    if len(idx):
+        orders.moves.append((idx, dest))
     return orders
 
 
 @njit
+def _formations(
+    kind, busy, rest, alive, node, mode, side_of, indptr, nbr, J, R_def, junta_power, retreat_ratio
+):
+    """Mobile formations ready to move: those assaulting a resistance town fall back to a
+    junta-held neighbour when outmatched; the rest are grouped by the junta town they are in,
+    with the effective strength of each group and its roads."""
+    ready = np.zeros(len(node), dtype=np.bool_)
+    outmatched = np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        ready[i] = alive[i] and busy[i] == 0 and rest[i] == 0 and kind[i] == MOBILE
+        town = node[i]
+        outmatched[i] = ready[i] and side_of[town] == 1 and J[town] / (R_def[town] + 1.0) < retreat_ratio
+    withdrawn, to_safety, _ = fall_back_moves(
+        indptr, nbr, node, mode, np.flatnonzero(outmatched), side_of == 0
+    )
+    here = np.flatnonzero(ready & (side_of[node] == 0))
+    nodes, _, group_of, _ = groups(node[here], len(side_of))
+    mobile_power = np.zeros(len(nodes))
+    for p in range(len(here)):
+        mobile_power[group_of[p]] += junta_power[here[p]]
+    owner, v = edges(indptr, nbr, nodes)
+    return withdrawn, to_safety, here, nodes, group_of, mobile_power, owner, v
+
+
+@njit
 def _formation_orders(
-    nodes, owner, v, mobile_power, react, holder, side_of, targets, dist, nexthop, J, R, R_def,
-    d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
+    nodes, owner, v, mobile_power, react, here, group_of, node, mode, side_of, targets, dist, nexthop,
+    J, R, R_def, d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
 ):  # fmt: skip
-    """Per junta-held town with mobile formations: the road they take (-1: none), their
-    mode, and whether those kept there clear its countryside.
+    """Orders per junta-held town with mobile formations, carried out in the kernel's node
+    and mode arrays; returns the moves (units, destinations).
 
     They assault the planned target next to them with the best value at the best odds,
     once the odds reach `attack_ratio`; else, if the command reacts, step along the plan's
@@ -278,7 +295,17 @@ def _formation_orders(
         elif can_leave and react[g] and dist[town] > 0:
             g_dest[g] = nexthop[town]
         clearing[g] = g_dest[g] < 0 and R[town] > 0 and junta_offensive
-    return g_dest, g_mode, clearing
+    moving = np.zeros(len(here), dtype=np.bool_)
+    for p in range(len(here)):
+        g = group_of[p]
+        mode[here[p]] = ATTACK if clearing[g] else HOLD
+        moving[p] = g_dest[g] >= 0
+    idx = here[moving]
+    dest = g_dest[group_of[moving]]
+    for k in range(len(idx)):
+        node[idx[k]] = dest[k]
+        mode[idx[k]] = g_mode[group_of[moving][k]]
+    return idx, dest
 
 
 def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
