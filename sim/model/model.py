@@ -245,8 +245,7 @@ class ConflictModel(mesa.Model):
         if len(idx) == 0:
             return
         f = self.forces
-        src = f.node[idx]
-        lengths = np.where(src == dest, 0.0, self.geo.road_km(src, dest))
+        lengths = self.geo.road_km(f.node[idx], dest)
         f.node[idx] = dest
         pace = self.p.model.move_km_per_day * (self.p.model.season.march if self.monsoon() else 1.0)
         f.busy[idx] = np.maximum(1, np.ceil(lengths / pace)).astype(np.int64)

@@ -182,8 +182,25 @@ def powers(s: Situation) -> Powers:
 
 
 def defence(s: Situation) -> tuple[np.ndarray, np.ndarray]:
-    """Defence multipliers of the holder of each town: (if junta holds it, if resistance does)."""
+    """Defence multipliers of the holder of each town: (if junta holds it, if resistance does).
+
+    Terrain everywhere; for the junta also its outposts around the town (fortification,
+    by the square root of the share still standing) and naval guns on the Rakhine coast
+    [AP-2023]; for the resistance, field fortification.
+    """
     mp = s.p.model
-    fort = np.sqrt(s.outposts / s.outposts_base)
-    naval = np.where(s.coast, mp.naval_support, 1.0)  # naval guns on the Rakhine coast [AP-2023]
-    return s.terrain * naval * (1 + (mp.fortification - 1) * fort), s.terrain * mp.field_fortification
+    return _defence(
+        s.outposts, s.outposts_base, s.terrain, s.coast, mp.naval_support, mp.fortification,
+        mp.field_fortification,
+    )  # fmt: skip
+
+
+@njit
+def _defence(outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification):
+    d_junta, d_rebel = np.empty(len(terrain)), np.empty(len(terrain))
+    for t in range(len(terrain)):
+        naval = naval_support if coast[t] else 1.0
+        fort = np.sqrt(outposts[t] / outposts_base[t])
+        d_junta[t] = terrain[t] * naval * (1 + (fortification - 1) * fort)
+        d_rebel[t] = terrain[t] * field_fortification
+    return d_junta, d_rebel

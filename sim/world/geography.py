@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from sim.jit import njit
 from sim.world.factions import FACTIONS
 
 DATA = Path(__file__).parent.parent / "data"
@@ -73,14 +74,11 @@ class Geography:
         indptr, _, _ = self.csr
         return np.repeat(np.arange(self.n), np.diff(indptr))
 
-    @functools.cached_property
-    def _edge_keys(self) -> np.ndarray:
-        return self.edge_src * self.n + self.csr[1]  # sorted, as the CSR
-
     def road_km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Length of the road from a[i] to b[i] (they must be neighbours)."""
-        pos = np.searchsorted(self._edge_keys, np.asarray(a) * self.n + np.asarray(b))
-        return self.csr[2][pos]
+        """Length of the road from a[i] to b[i] (0 where they are the same town; they must be
+        neighbours otherwise)."""
+        indptr, nbr, km = self.csr
+        return _road_km(indptr, nbr, km, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
 
     @functools.cached_property
     def neighbours(self) -> list[list[int]]:
@@ -166,3 +164,18 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         edge_kind=np.array([r["kind"].strip() for r in roads]),
         lookup=lookup,
     )
+
+
+@njit
+def _road_km(indptr, nbr, km, a, b):
+    out = np.zeros(len(a))
+    for i in range(len(a)):
+        if a[i] == b[i]:
+            continue
+        for e in range(indptr[a[i]], indptr[a[i] + 1]):
+            if nbr[e] == b[i]:
+                out[i] = km[e]
+                break
+        else:
+            raise ValueError("road_km: the towns are not neighbours")
+    return out
