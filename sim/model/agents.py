@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from sim.jit import njit
 from sim.model.deployment import NewUnit, junta_bases
 from sim.model.situation import JuntaPlan
 from sim.model.strategy import decide
@@ -187,11 +188,9 @@ class JuntaCommand(Faction):
     def desert(self) -> None:
         """Desertion, heavier where morale is low [AP-2023: surrenders and defections]."""
         f = self.model.forces
-        mine = f.view("alive") & (f.view("faction") == 0)
-        s = f.view("strength")
-        loss = self.params.desertion_rate * (1 - f.view("morale")[mine]) * s[mine]
-        s[mine] -= loss
-        self.model.deserted[0] += loss.sum()
+        n = f.n
+        rate = self.params.desertion_rate
+        self.model.deserted[0] += _desert(f.alive[:n], f.faction[:n], f.morale[:n], f.strength[:n], rate)
 
     def form_up(self, recruits: float, quality: float) -> None:
         """New mobile formations of `unit_size` at command headquarters the junta holds."""
@@ -264,3 +263,15 @@ class Uwsa(mesa.Agent):
         for f, s in zip(clients, share, strict=True):
             f.ammo += m.p.uwsa.deliveries_per_day * s
             f.arms += m.p.uwsa.arms_per_day * s
+
+
+@njit
+def _desert(alive, faction, morale, strength, rate):
+    """Each live junta unit loses `rate` x (1 - morale) of its men; returns how many left."""
+    left = 0.0
+    for i in range(len(strength)):
+        if alive[i] and faction[i] == 0:
+            loss = rate * (1 - morale[i]) * strength[i]
+            strength[i] -= loss
+            left += loss
+    return left

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.jit import njit
 from sim.world.factions import FACTIONS, RESISTANCE, SIDE, SIDES
 
 if TYPE_CHECKING:
@@ -51,25 +52,28 @@ class Recorder:
 
     def record(self, m: ConflictModel) -> None:
         f = m.forces
-        alive = f.view("alive")
-        fac = f.view("faction")
-        side = SIDE[fac]
-        s = f.view("strength")
-        armed = alive & (side == 1) & ~m.cease[fac]
-        contested = np.bincount(f.view("node")[armed], minlength=m.geo.n) > 0
-        junta = m.holder == 0
-        full = junta & ~contested
-        by_faction = np.bincount(m.holder, minlength=len(FACTIONS))
+        n = f.n
+        junta, full, junta_units, rebel_units, counts = _control(
+            m.holder,
+            SIDE,
+            f.alive[:n],
+            f.faction[:n],
+            f.node[:n],
+            m.cease,
+            m.geo.china_crossing,
+            len(FACTIONS),
+        )
+        strength = f.strength[:n]
         self.values[m.day] = (
             self._area[junta].sum(),
             self._pop[junta].sum(),
             self._area[full].sum(),
-            junta.sum(),
-            (SIDE[m.holder] == 1).sum(),
+            counts[0],
+            counts[1],
             m.outposts_lost,
-            (junta & m.geo.china_crossing).sum(),
-            s[alive & (side == 0)].sum(),
-            s[alive & (side == 1)].sum(),
+            counts[2],
+            strength[junta_units].sum(),
+            strength[rebel_units].sum(),
             m.killed[0],
             m.killed[1],
             m.surrendered[0],
@@ -77,9 +81,33 @@ class Recorder:
             m.air_strikes,
             float(m.junta.offensive),
             float(sum(f.offensive for f in m.resistance_factions)),
-            *by_faction[self._codes],
+            *counts[3:][self._codes],
         )
 
     def final_control(self, m: ConflictModel) -> tuple[list[str], list[str]]:
         """Controller code and side of every town at the end."""
         return [FACTIONS[h] for h in m.holder], [SIDES[SIDE[h]] for h in m.holder]
+
+
+@njit
+def _control(holder, side, alive, faction, node, cease, china_crossing, n_factions):
+    """Junta towns, those of them with no armed opponent inside, live units by side, and
+    counts: (towns of the junta, of the resistance, China crossings the junta holds, then
+    towns per faction)."""
+    contested = np.zeros(len(holder), dtype=np.bool_)
+    junta_units = np.zeros(len(node), dtype=np.bool_)
+    rebel_units = np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        if alive[i]:
+            junta_units[i] = side[faction[i]] == 0
+            rebel_units[i] = side[faction[i]] == 1
+            if rebel_units[i] and not cease[faction[i]]:
+                contested[node[i]] = True
+    junta = holder == 0
+    counts = np.zeros(3 + n_factions, dtype=np.int64)
+    for t in range(len(holder)):
+        counts[0] += junta[t]
+        counts[1] += side[holder[t]] == 1
+        counts[2] += junta[t] and china_crossing[t]
+        counts[3 + holder[t]] += 1
+    return junta, junta & ~contested, junta_units, rebel_units, counts
