@@ -280,8 +280,11 @@ class ConflictModel(mesa.Model):
     def step(self) -> None:
         """One day: events, outside powers, faction decisions, moves, engagements, record."""
         self.date = self.start + dt.timedelta(days=self.day)
-        for ev in self.events.get(self.date, ()):
+        today = self.events.get(self.date, ())
+        for ev in today:
             apply_event(self, ev)
+        if today:  # a ceasefire or posture from today is seen by everyone deciding today
+            self._faction_state()
         f = self.forces
         alive = f.view("alive")
         self.faction_strength = np.bincount(
