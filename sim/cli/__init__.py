@@ -12,7 +12,7 @@ import traceback
 
 from sim import __version__
 from sim.cli import calibrate, compare, explain, run, validate, visual
-from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out
+from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out, start_workers
 from sim.errors import EnvError, UserError, os_error
 
 MODULES = (run, compare, validate, explain, calibrate, visual)
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             print(parser.format_help(), end="")
             return 0
         check_out(args)
+        start_workers(args)
         return args.func(args)
     except UserError as exc:
         print(f"sim: error: {exc}", file=sys.stderr)

@@ -112,6 +112,15 @@ def executor_of(args) -> str:
     return args.executor or ("serial" if args.workers == 1 else "process")
 
 
+def start_workers(args) -> None:
+    """A command that will run replicates on the process pool starts its forkserver first, so
+    that the workers' imports overlap this process's own instead of following them."""
+    if hasattr(args, "executor") and hasattr(args, "address") and executor_of(args) == "process":
+        from sim.run.executors import start_forkserver
+
+        start_forkserver()
+
+
 UNTIL_HELP = "last simulated day (YYYY-MM-DD), after the start and at most the file's run.end"
 
 

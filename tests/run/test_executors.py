@@ -1,11 +1,15 @@
-"""The default worker count: the CPUs this process may use, not the machine's."""
+"""The default worker count (the CPUs this process may use, not the machine's), and workers
+that start ready to run."""
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from sim.run import executors
-from sim.run.executors import _cgroup_quota, available_cpus, make_executor
+from sim.run.executors import SINGLE_THREADED, _cgroup_quota, available_cpus, make_executor
 
 
 def test_available_cpus_is_the_affinity_mask_then_the_machine(monkeypatch):
@@ -57,3 +61,33 @@ def test_slots_are_the_tasks_an_executor_runs_at_once():
         assert pool.slots == 3
     finally:
         pool.shutdown()
+
+
+PROBE = """
+import multiprocessing.forkserver, sys
+from pathlib import Path
+from sim.run.executors import make_executor
+
+if __name__ == "__main__":
+    pool = make_executor("process", 1)
+    preloaded = pool.submit(eval, "'sim.model.model' in __import__('sys').modules").result()
+    pid = multiprocessing.forkserver._forkserver._forkserver_pid
+    status = Path(f"/proc/{pid}/status").read_text()
+    threads = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Threads:"))
+    pool.shutdown()
+    print(preloaded, threads)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
+def test_workers_fork_ready_from_a_single_threaded_forkserver(tmp_path):
+    """The worker has the model imported before its first task; the forkserver it forked from
+    has one thread (no BLAS or allocator thread to deadlock a fork)."""
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    env = {k: v for k, v in os.environ.items() if k not in SINGLE_THREADED}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "1"], done.stderr
+    assert "multi-threaded" not in done.stderr
