@@ -22,25 +22,12 @@ class Orders:
         self.mode = s.units.mode.copy()
         self.moves: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def move(self, idx: np.ndarray, dest: np.ndarray) -> None:
-        if len(idx):
-            self.moves.append((idx, dest))
-            self.node[idx] = dest
-
-
-def fall_back(s: Situation, orders: Orders, idx: np.ndarray, safe: np.ndarray) -> np.ndarray:
-    """Order units to the first neighbouring town that is `safe` (a mask of towns); returns
-    those with none."""
-    indptr, nbr, _ = s.geo.csr
-    go, dest, stuck = fall_back_moves(indptr, nbr, orders.node, orders.mode, idx.astype(np.int64), safe)
-    if len(go):
-        orders.moves.append((go, dest))
-    return stuck
-
 
 @njit
 def fall_back_moves(indptr, nbr, node, mode, idx, safe):
-    """`fall_back` on the kernel's own node and mode arrays: (moved, destinations, stuck)."""
+    """Units `idx` fall back to the first neighbouring town (roads in map order) that is
+    `safe` (a mask of towns), in the kernel's own node and mode arrays; returns (moved,
+    destinations, stuck)."""
     dest = np.full(len(idx), -1, dtype=np.int64)
     for k in range(len(idx)):
         town = node[idx[k]]

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.model import combat
+from sim.model import combat, tactics
 from sim.model.deployment import town_values
-from sim.model.orders import Orders, fall_back
+from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation, Units, frozen
 from sim.model.strength import defence, junta_effective, junta_multiplier, powers, presence
 from sim.model.units import ATTACK, GARRISON, GUERRILLA, HOLD, MOBILE, REBEL
@@ -188,16 +188,20 @@ def test_displacement_rate_of_an_assault(geo, params):
     assert rate[2] == 0.0
 
 
-def test_fall_back_orders_a_move_to_the_first_safe_neighbour(geo, params):
+def test_fall_back_moves_to_the_first_safe_neighbour(geo, params):
     town = next(i for i in range(geo.n) if len(geo.neighbours[i]) >= 2)
     safe_town = geo.neighbours[town][1]
-    s = situation(geo, params, [(AA, town, 100, 0.5, 1.0, REBEL, ATTACK)])
+    unit = (AA, town, 100, 0.5, 1.0, REBEL, ATTACK)
+    s = situation(geo, params, [unit, unit])
     orders = Orders(s)
-    stuck = fall_back(s, orders, np.array([0]), np.arange(geo.n) == safe_town)
-    assert len(stuck) == 0
-    assert orders.node[0] == safe_town and orders.mode[0] == HOLD
-    assert [(i.tolist(), d.tolist()) for i, d in orders.moves] == [([0], [safe_town])]
+    indptr, nbr, _ = geo.csr
+    safe = np.arange(geo.n) == safe_town
+    go, dest, stuck = fall_back_moves(indptr, nbr, orders.node, orders.mode, np.array([0]), safe)
+    assert go.tolist() == [0] and dest.tolist() == [safe_town] and len(stuck) == 0
+    assert orders.node.tolist() == [safe_town, town] and orders.mode.tolist() == [HOLD, ATTACK]
     assert s.units.node[0] == town  # the situation itself is untouched
+    _, _, stuck = fall_back_moves(indptr, nbr, orders.node, orders.mode, np.array([1]), np.zeros(geo.n, bool))
+    assert stuck.tolist() == [1] and orders.node[1] == town  # nowhere safe: it stays
 
 
 def test_kernels_cannot_write_into_the_situation(geo, params):
@@ -266,3 +270,38 @@ def test_the_monsoon_grounds_aircraft(geo, params):
     dry, wet = totals
     share = params.model.season.air
     assert wet / dry == pytest.approx(share, rel=0.15)
+
+
+def test_groups_by_key_with_first_member_and_counts():
+    found, first, group_of, count = groups(np.array([5, 2, 5, 7, 2, 5]), 10)
+    assert found.tolist() == [2, 5, 7]  # in key order
+    assert first.tolist() == [1, 0, 3]  # position of each group's first member
+    assert group_of.tolist() == [1, 0, 1, 2, 0, 1]
+    assert count.tolist() == [2, 3, 1]
+
+
+def test_edges_list_each_towns_roads_in_map_order(geo):
+    indptr, nbr, _ = geo.csr
+    towns = np.array([3, 0])
+    owner, v = edges(indptr, nbr, towns)
+    assert v.tolist() == geo.neighbours[3] + geo.neighbours[0]
+    assert owner.tolist() == [0] * len(geo.neighbours[3]) + [1] * len(geo.neighbours[0])
+
+
+def test_danger_counts_junta_power_next_door_and_assaulting(geo, params):
+    """A resistance town with 200 junta fighters in a neighbouring junta town and 100
+    assaulting it faces their effective strength over its own defended strength + 1."""
+    town = next(i for i in range(geo.n) if len(geo.neighbours[i]) >= 2)
+    near = geo.neighbours[town][0]
+    holder = np.zeros(geo.n, dtype=np.int64)
+    holder[town] = AA
+    units = [
+        (0, near, 200, 0.5, 1.0, MOBILE, HOLD),
+        (0, town, 100, 0.5, 1.0, MOBILE, ATTACK),
+        (AA, town, 50, 0.5, 1.0, REBEL, HOLD),
+    ]
+    s = situation(geo, params, units, holder=holder)
+    P = powers(s)
+    expected = (P.J[near] + P.J[town]) / (P.R[town] * P.d_rebel[town] + 1.0)
+    assert tactics.danger(s, P)[town] == pytest.approx(expected)
+    assert P.J[near] > 0 and P.J[town] > 0
