@@ -113,12 +113,15 @@ def executor_of(args) -> str:
 
 
 def start_workers(args) -> None:
-    """A command that will run replicates on the process pool starts its forkserver first, so
-    that the workers' imports overlap this process's own instead of following them."""
-    if hasattr(args, "executor") and hasattr(args, "address") and executor_of(args) == "process":
+    """A command that will run replicates on the process pool or a local Dask cluster starts its
+    forkserver first, so that the workers' imports overlap this process's own."""
+    if not (hasattr(args, "executor") and hasattr(args, "address")):
+        return
+    kind = executor_of(args)
+    if kind == "process" or (kind == "dask" and not args.address):
         from sim.run.executors import start_forkserver
 
-        start_forkserver()
+        start_forkserver(dask=kind == "dask")
 
 
 UNTIL_HELP = "last simulated day (YYYY-MM-DD), after the start and at most the file's run.end"

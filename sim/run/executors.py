@@ -91,20 +91,22 @@ SINGLE_THREADED = {
 }
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context(modules: list[str] = WORKER_MODULES) -> multiprocessing.context.BaseContext:
     """Forkserver where there is one (no fork of a threaded parent), else spawn."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_MODULES)  # no effect once it runs: it has them
+    context.set_forkserver_preload(modules)  # no effect once it runs: it has them
     return context
 
 
-def start_forkserver() -> None:
-    """Start the forkserver (once per process), single-threaded, with the workers' modules. The
-    CLI calls it before importing the model, so that the two imports overlap."""
-    if _context().get_start_method() != "forkserver":
-        return
+def start_forkserver(dask: bool = False) -> bool:
+    """Start the forkserver (once per process), single-threaded, with the workers' modules (and
+    Dask's, for a local cluster's workers); False where there is none. The CLI calls it before
+    importing the model, so that the two imports overlap."""
+    modules = [*WORKER_MODULES, "distributed"] if dask else WORKER_MODULES
+    if _context(modules).get_start_method() != "forkserver":
+        return False
     unset = [k for k in SINGLE_THREADED if k not in os.environ]  # a user's own setting wins
     os.environ.update({k: SINGLE_THREADED[k] for k in unset})
     try:
@@ -112,6 +114,7 @@ def start_forkserver() -> None:
     finally:
         for k in unset:
             os.environ.pop(k, None)
+    return True
 
 
 def _worker_start(parent: int) -> None:
@@ -201,14 +204,20 @@ class _DaskExecutor(Executor):
                     f"--address: cannot reach a Dask scheduler at {address!r}: {reason}"
                 ) from None
             return cls(client)
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        import dask
+
+        # the workers fork from our forkserver, which has imported what they need (as for the
+        # process pool), instead of starting afresh and importing for seconds each
+        method = "forkserver" if start_forkserver(dask=True) else "spawn"
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         try:
             client = Client(cluster, set_as_default=False)
         except BaseException:

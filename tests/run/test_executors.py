@@ -69,7 +69,7 @@ from pathlib import Path
 from sim.run.executors import make_executor
 
 if __name__ == "__main__":
-    pool = make_executor("process", 1)
+    pool = make_executor(sys.argv[1], 1)
     preloaded = pool.submit(eval, "'sim.model.model' in __import__('sys').modules").result()
     pid = multiprocessing.forkserver._forkserver._forkserver_pid
     status = Path(f"/proc/{pid}/status").read_text()
@@ -79,15 +79,28 @@ if __name__ == "__main__":
 """
 
 
+def _has_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
-def test_workers_fork_ready_from_a_single_threaded_forkserver(tmp_path):
-    """The worker has the model imported before its first task; the forkserver it forked from
-    has one thread (no BLAS or allocator thread to deadlock a fork)."""
+@pytest.mark.parametrize(
+    "kind",
+    ["process", pytest.param("dask", marks=pytest.mark.skipif(not _has_dask(), reason="no dask extra"))],
+)
+def test_workers_fork_ready_from_a_single_threaded_forkserver(tmp_path, kind):
+    """The worker (of the pool, or of a local Dask cluster) has the model imported before its
+    first task; the forkserver it forked from has one thread (none to deadlock a fork)."""
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k not in SINGLE_THREADED}
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, check=True, timeout=120
+        [sys.executable, str(script), kind], capture_output=True, text=True, env=env, check=True, timeout=120
     )
     assert done.stdout.split() == ["True", "1"], done.stderr
     assert "multi-threaded" not in done.stderr
