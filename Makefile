@@ -9,6 +9,7 @@ FIG_OUT ?= results/figures
 FIG_REPLICATES ?= 40
 WHY_REPLICATES ?= 16
 WHY_PERMUTATIONS ?= 8
+BENCH_ARGS ?=
 CF := scenarios/counterfactuals
 
 .PHONY: setup demo figures calibration test lint bench docs clean
@@ -67,8 +68,9 @@ docs: $(STAMP)
 	$(BIN)/python -m sim.scenario.params_doc --write docs/ODD.md \
 		scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml
 
+# everything, with the scaling curve over worker counts (long); e.g. BENCH_ARGS=--quick or --scaling-only
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_ensemble.py
+	$(BIN)/python benchmarks/bench_ensemble.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) results figures

@@ -1,68 +1,54 @@
-"""Throughput, per-agent cost, map-size scaling and memory of ensembles, in one run.
+"""Throughput, per-agent cost, map-size scaling, memory, the scaling curve over worker counts
+and the replay's cost per day, in one run.
 
-    python benchmarks/bench_ensemble.py                  # everything (a few minutes)
+    python benchmarks/bench_ensemble.py                  # everything (long: 1000-replicate curve)
     python benchmarks/bench_ensemble.py --quick          # fewer replicates, no memory run
+    python benchmarks/bench_ensemble.py --scaling-only   # only the scaling curve (e) and replay (f)
     python benchmarks/bench_ensemble.py --json out.json  # where the figures go
 
 Prints a table and writes the figures as JSON (default benchmarks/results.json;
 generated output, not to be committed). Every comparison is a ratio of two
-timings taken in this same run, on this machine. See benchmarks/README.md.
+timings taken in this same run, on this machine. Sections (c)-(d) are in
+bench_sizes.py, (e)-(f) in bench_scaling.py. See benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
-import datetime as dt
 import json
-import multiprocessing.forkserver
-import os
-import platform
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import mesa
-import networkx as nx
 import numpy as np
+from bench_report import ROOT, Row, environment, table
+from bench_scaling import (
+    dask_available,
+    replay_cost,
+    replay_rows,
+    scaling_curve,
+    scaling_rows,
+    worker_counts,
+)
+from bench_sizes import map_scaling, peak_memory, seconds_per_replicate
 
-import sim
 from sim.run.ensemble import run_ensemble
+from sim.run.executors import available_cpus
 from sim.run.replicate import build_model
 from sim.scenario import Scenario, load_scenario
-from sim.world.geography import Geography
 
-ROOT = Path(__file__).resolve().parent.parent
 S2023 = ROOT / "scenarios" / "2023_operation_1027.toml"
 S2025 = ROOT / "scenarios" / "2025_counteroffensive.toml"
+REPLAY = ROOT / "scenarios" / "replay_2023_2025.toml"
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
 
 TARGET_SECONDS_PER_REPLICATE = 0.2  # 2025 scenario, one core
 TARGET_AGENT_STEP_RATIO = 3.0  # cost per agent-step vs a do-nothing Mesa model
 TARGET_MEMORY_MB = 500.0  # parent + workers, 10,000-replicate ensemble
-LINK_ROADS = 3  # roads joining map copy k to copy k+1
-LINK_KM = 150.0
-
-
-@dataclasses.dataclass
-class Row:
-    """One line of the printed table (and of the JSON `rows`)."""
-
-    figure: str
-    value: float
-    unit: str
-    target: str = ""
-    ok: bool | None = None
-
-    def cells(self) -> list[str]:
-        verdict = "" if self.ok is None else ("ok" if self.ok else "MISSED")
-        return [self.figure, f"{self.value:,.3f}".rstrip("0").rstrip("."), self.unit, self.target, verdict]
 
 
 # --- a) ensemble throughput ---------------------------------------------------------
@@ -84,15 +70,6 @@ def ensemble_seconds(scenario: Scenario, replicates: int, workers: int) -> float
     if report.done != replicates:
         raise RuntimeError(f"{scenario.name}: {report.done}/{replicates} replicates done: {report.failures}")
     return seconds
-
-
-def seconds_per_replicate(scenario: Scenario, replicates: int) -> float:
-    """Mean wall time of build_model + run, serially in this process."""
-    seed = scenario.data["run"]["seed"]
-    t0 = time.perf_counter()
-    for r in range(replicates):
-        build_model(scenario, seed, r).run()
-    return (time.perf_counter() - t0) / replicates
 
 
 # --- b) cost per agent-step -----------------------------------------------------------
@@ -149,197 +126,11 @@ def agent_step_costs(scenario: Scenario, replicates: int) -> dict[str, float]:
     }
 
 
-# --- c) scaling with map size ---------------------------------------------------------
-
-
-def tile_geography(geo: Geography, copies: int) -> Geography:
-    """`copies` copies of the map side by side (ids suffixed, longitudes shifted), joined by roads.
-
-    Copy 0 keeps the real ids, so scenario events naming towns still find them.
-    Copy k's town i is joined to copy k+1's town i for LINK_ROADS towns spread over the list.
-    """
-    n = geo.n
-    shift = float(geo.lon.max() - geo.lon.min()) + 1.0
-
-    def suffix(k: int) -> str:
-        return "" if k == 0 else f"__{k}"
-
-    def tile(a: np.ndarray) -> np.ndarray:
-        return np.concatenate([a] * copies)
-
-    ids = tuple(f"{i}{suffix(k)}" for k in range(copies) for i in geo.ids)
-    names = tuple(f"{name}{suffix(k)}" for k in range(copies) for name in geo.names)
-    lookup = {key: node + k * n for k in range(copies) for key, node in _suffixed(geo.lookup, suffix(k))}
-    linked = np.linspace(0, n - 1, LINK_ROADS).astype(np.int64)
-    link_a = np.concatenate([linked + k * n for k in range(copies - 1)]).astype(np.int64)
-    link_b = link_a + n
-    edge_a = np.concatenate([geo.edge_a + k * n for k in range(copies)] + [link_a])
-    edge_b = np.concatenate([geo.edge_b + k * n for k in range(copies)] + [link_b])
-    edge_km = np.concatenate([tile(geo.edge_km), np.full(len(link_a), LINK_KM)])
-    edge_kind = np.concatenate([tile(geo.edge_kind), np.full(len(link_a), "road")])
-    out = Geography(
-        ids=ids,
-        names=names,
-        state=tile(geo.state),
-        lat=tile(geo.lat),
-        lon=np.concatenate([geo.lon + k * shift for k in range(copies)]),
-        area=tile(geo.area),
-        population=tile(geo.population),
-        terrain=tile(geo.terrain),
-        border=tile(geo.border),
-        crossing=tile(geo.crossing),
-        corridor=tile(geo.corridor),
-        mine=tile(geo.mine),
-        hq=tile(geo.hq),
-        capital=tile(geo.capital),
-        control={label: tile(c) for label, c in geo.control.items()},
-        presence={label: list(p) * copies for label, p in geo.presence.items()},
-        edge_a=edge_a,
-        edge_b=edge_b,
-        edge_km=edge_km,
-        edge_kind=edge_kind,
-        lookup=lookup,
-    )
-    if nx.is_connected(geo.graph()) and not nx.is_connected(out.graph()):
-        raise AssertionError("tiled map is not connected")
-    return out
-
-
-def _suffixed(lookup: dict[str, int], suffix: str) -> list[tuple[str, int]]:
-    return [(key + suffix.casefold(), node) for key, node in lookup.items()]
-
-
-def _scale_value(value: Any, factor: float) -> Any:
-    """A number or a distribution table times `factor`."""
-    if isinstance(value, dict):
-        keys = ("low", "high", "mode", "mean", "sd")
-        return {k: (v * factor if k in keys else v) for k, v in value.items()}
-    return value * factor
-
-
-def scaled_scenario(scenario: Scenario, copies: int) -> Scenario:
-    """The scenario on a tiled map, with every force (and the conscript intake) times `copies`,
-
-    so troops per town are as on the real map and only the map's size changes.
-    """
-    geo = tile_geography(scenario.geography, copies)
-    data = copy.deepcopy(scenario.data)
-    data["junta"]["strength"] = _scale_value(data["junta"]["strength"], copies)
-    conscription = data["junta"]["conscription"]
-    conscription["monthly_intake"] = _scale_value(conscription["monthly_intake"], copies)
-    for table in data["factions"].values():
-        table["strength"] = _scale_value(table["strength"], copies)
-    return Scenario(scenario.path, data, geo)
-
-
-def map_scaling(scenario: Scenario, replicates: int, sizes: tuple[int, ...]) -> dict[int, dict[str, float]]:
-    """Seconds per replicate and agents at the start on maps `sizes` times the real one."""
-    out = {}
-    for k in sizes:
-        sc = scenario if k == 1 else scaled_scenario(scenario, k)
-        build_model(sc, 0, 0).run()  # warm caches (csr, neighbours) outside the timing
-        agents = [len(build_model(sc, sc.data["run"]["seed"], r).agents) for r in range(replicates)]
-        out[k] = {
-            "towns": float(sc.geography.n),
-            "roads": float(len(sc.geography.edge_a)),
-            "agents_at_start": float(np.mean(agents)),
-            "seconds_per_replicate": seconds_per_replicate(sc, replicates),
-        }
-    return out
-
-
-# --- d) peak memory of a long ensemble ------------------------------------------------
-
-
-def _tree(root: int) -> list[int]:
-    """`root` and all its live descendants, from /proc (Linux)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
-    return out
-
-
-def _pss_mb(pid: int) -> float:
-    """Proportional set size: shared pages split among the processes sharing them."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-class PssSampler(threading.Thread):
-    """Samples the summed PSS of this process and its descendants; keeps the peak."""
-
-    def __init__(self, interval: float = 0.25) -> None:
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak_mb = 0.0
-        self.available = Path("/proc/self/smaps_rollup").exists()
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while self.available and not self._stop_event.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in _tree(os.getpid())))
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-
-
-def memory_child(replicates: int, workers: int) -> dict[str, float | None]:
-    """Runs in a fresh interpreter: a long, short-dated 2023 ensemble; returns memory in MB."""
-    scenario = load_scenario(S2023)
-    scenario = scenario.with_run(replicates=replicates, end=scenario.start + dt.timedelta(days=4))
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    sampler = PssSampler()
-    sampler.start()
-    with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
-        t0 = time.perf_counter()
-        report = run_ensemble(
-            scenario, Path(tmp) / "out", executor="process", workers=workers, progress=False
-        )
-        seconds = time.perf_counter() - t0
-    sampler.stop()
-    # workers are children of the forkserver, which reaps them; stop and reap it so that
-    # RUSAGE_CHILDREN covers the workers too (ru_maxrss: the largest single descendant)
-    forkserver = getattr(multiprocessing.forkserver, "_forkserver", None)
-    if forkserver is not None and hasattr(forkserver, "_stop"):
-        forkserver._stop()
-    return {
-        "replicates": float(report.done),
-        "seconds": seconds,
-        "parent_baseline_mb": baseline,
-        "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "total_pss_mb": sampler.peak_mb if sampler.available else None,
-    }
-
-
-def peak_memory(replicates: int, workers: int) -> dict[str, Any]:
-    """Run memory_child in a subprocess (so earlier parts do not count) and read its answer."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(replicates), str(workers)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"memory run failed ({done.returncode}):\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["workers"] = workers
-    result["rss_sum_mb"] = result["parent_mb"] + workers * result["child_mb"]
-    return result
-
-
 # --- the run --------------------------------------------------------------------------
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -350,42 +141,55 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--memory-replicates", type=int, default=10_000, help="replicates of the memory run (default 10000)"
     )
+    p.add_argument("--scaling-only", action="store_true", help="only the scaling curve (e) and replay (f)")
     p.add_argument(
-        "--memory-child", nargs=2, type=int, metavar=("REPLICATES", "WORKERS"), help=argparse.SUPPRESS
+        "--scaling-replicates",
+        type=int,
+        help="replicates of the 2025 file per run in e) (default 1000; quick 40)",
+    )
+    p.add_argument(
+        "--baseline-replicates",
+        type=int,
+        help="replicates of the 1-worker run in e), if fewer: speedups compare throughputs "
+        "(default: as --scaling-replicates)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_ints,
+        help="worker counts in e), e.g. 1,2,4,8,16 (default 1, 2, 4, ... up to the CPUs it may use)",
+    )
+    p.add_argument(
+        "--executors",
+        type=lambda t: [x for x in t.split(",") if x],
+        help="executors in e): process, dask (default both, dask if installed)",
+    )
+    p.add_argument(
+        "--replay-replicates", type=int, help="replicates per run in f), 0 to skip it (default 5; quick 2)"
     )
     return p.parse_args(argv)
 
 
-def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+def throughput_and_costs(args: argparse.Namespace, figures: dict[str, Any], rows: list[Row]) -> None:
+    """Sections a) to d)."""
     quick = args.quick
     n = args.replicates or (20 if quick else 200)
     serial_n = 5 if quick else 20
     agent_n = 2 if quick else 5
     scale_n = 1 if quick else 5
     s2023, s2025 = load_scenario(S2023), load_scenario(S2025)
-    build_model(s2025, 0, 0).run()  # warm up imports and cached map properties
-    rows: list[Row] = []
-    figures: dict[str, Any] = {"throughput": {}}
+    figures["throughput"] = {}
 
-    print(f"a) ensembles of {n} replicates on 1 and 2 workers ...", file=sys.stderr)
+    print(f"a) ensembles of {n} replicates on 1 worker ...", file=sys.stderr)
     for label, sc in (("2023", s2023), ("2025", s2025)):
         one = ensemble_seconds(sc, n, 1)
-        two = ensemble_seconds(sc, n, 2)
-        rate1, rate2 = n * sc.days / one, n * sc.days / two
+        rate = n * sc.days / one
         figures["throughput"][label] = {
             "replicates": n,
             "days": sc.days,
             "seconds_1_worker": one,
-            "seconds_2_workers": two,
-            "replicate_days_per_s_1": rate1,
-            "replicate_days_per_s_2": rate2,
-            "speedup_2_vs_1": one / two,
+            "replicate_days_per_s_1": rate,
         }
-        rows += [
-            Row(f"{label}: replicate-days/s, 1 worker (serial)", rate1, "/s"),
-            Row(f"{label}: replicate-days/s, 2 workers (process)", rate2, "/s"),
-            Row(f"{label}: speedup 2 vs 1 workers", one / two, "x", f"ideal {min(2, os.cpu_count() or 1)}"),
-        ]
+        rows.append(Row(f"{label}: replicate-days/s, 1 worker (serial)", rate, "/s"))
     per_rep = seconds_per_replicate(s2025, serial_n)
     figures["seconds_per_replicate_2025"] = per_rep
     rows.append(
@@ -434,79 +238,82 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
 
     if quick:
         figures["memory"] = None
-    else:
-        reps = args.memory_replicates
-        print(f"d) memory of {reps // 10}- and {reps}-replicate ensembles on 2 workers ...", file=sys.stderr)
-        short, mem = peak_memory(reps // 10, 2), peak_memory(reps, 2)
-        figures["memory"] = {"short": short, "long": mem}
-        total = mem["total_pss_mb"] if mem["total_pss_mb"] is not None else mem["rss_sum_mb"]
-        total_name = "PSS, sampled" if mem["total_pss_mb"] is not None else "RSS parent + 2 x worker"
-        short_total = short["total_pss_mb"] if short["total_pss_mb"] is not None else short["rss_sum_mb"]
-        rows += [
-            Row(f"{reps} replicates x 5 days, 2 workers: wall time", mem["seconds"], "s"),
-            Row("peak RSS, parent (before the run)", mem["parent_baseline_mb"], "MB"),
-            Row("peak RSS, parent", mem["parent_mb"], "MB"),
-            Row("peak RSS, largest worker", mem["child_mb"], "MB"),
-            Row("peak RSS, parent + 2 x worker (upper bound)", mem["rss_sum_mb"], "MB"),
-            Row(f"peak total memory ({total_name}), {reps // 10} replicates", short_total, "MB"),
-            Row(
-                f"peak total memory ({total_name}), {reps} replicates",
-                total,
-                "MB",
-                f"< {TARGET_MEMORY_MB:g}",
-                total < TARGET_MEMORY_MB,
-            ),
-        ]
+        return
+    reps = args.memory_replicates
+    print(f"d) memory of {reps // 10}- and {reps}-replicate ensembles on 2 workers ...", file=sys.stderr)
+    short, mem = peak_memory(reps // 10, 2), peak_memory(reps, 2)
+    figures["memory"] = {"short": short, "long": mem}
+    total = mem["total_pss_mb"] if mem["total_pss_mb"] is not None else mem["rss_sum_mb"]
+    total_name = "PSS, sampled" if mem["total_pss_mb"] is not None else "RSS parent + 2 x worker"
+    short_total = short["total_pss_mb"] if short["total_pss_mb"] is not None else short["rss_sum_mb"]
+    rows += [
+        Row(f"{reps} replicates x 5 days, 2 workers: wall time", mem["seconds"], "s"),
+        Row("peak RSS, parent (before the run)", mem["parent_baseline_mb"], "MB"),
+        Row("peak RSS, parent", mem["parent_mb"], "MB"),
+        Row("peak RSS, largest worker", mem["child_mb"], "MB"),
+        Row("peak RSS, parent + 2 x worker (upper bound)", mem["rss_sum_mb"], "MB"),
+        Row(f"peak total memory ({total_name}), {reps // 10} replicates", short_total, "MB"),
+        Row(
+            f"peak total memory ({total_name}), {reps} replicates",
+            total,
+            "MB",
+            f"< {TARGET_MEMORY_MB:g}",
+            total < TARGET_MEMORY_MB,
+        ),
+    ]
+
+
+def scaling_and_replay(args: argparse.Namespace, figures: dict[str, Any], rows: list[Row]) -> None:
+    """Sections e) and f)."""
+    replicates = args.scaling_replicates or (40 if args.quick else 1000)
+    executors = args.executors or ["process", *(["dask"] if dask_available() else [])]
+    if "dask" in executors and not dask_available():
+        raise SystemExit("--executors dask: install the dask extra (pip install -e '.[dask]')")
+    curve = scaling_curve(
+        S2025,
+        replicates,
+        args.baseline_replicates or replicates,
+        args.workers or worker_counts(available_cpus()),
+        executors,
+        lambda line: print(line, file=sys.stderr),
+    )
+    figures["scaling"] = curve
+    rows += scaling_rows(curve)
+    replay_n = (2 if args.quick else 5) if args.replay_replicates is None else args.replay_replicates
+    if replay_n > 0:
+        print("f) cost per day: the 2025 file and the 2023-2025 replay ...", file=sys.stderr)
+        cost = replay_cost(load_scenario(S2025), load_scenario(REPLAY), replay_n)
+        figures["replay_per_day"] = cost
+        rows += replay_rows(cost)
+
+
+def run(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+    build_model(load_scenario(S2025), 0, 0).run()  # warm up imports and cached map properties
+    rows: list[Row] = []
+    figures: dict[str, Any] = {}
+    if not args.scaling_only:
+        throughput_and_costs(args, figures, rows)
+    scaling_and_replay(args, figures, rows)
     return rows, figures
-
-
-def table(rows: list[Row]) -> str:
-    header = ["figure", "value", "unit", "target", ""]
-    cells = [header, *(r.cells() for r in rows)]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = []
-    for k, c in enumerate(cells):
-        just = [
-            c[0].ljust(widths[0]),
-            c[1].rjust(widths[1]),
-            *(x.ljust(w) for x, w in zip(c[2:], widths[2:], strict=True)),
-        ]
-        lines.append("  ".join(just).rstrip())
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def environment() -> dict[str, Any]:
-    return {
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "mesa": mesa.__version__,
-        "numpy": np.__version__,
-        "sim": sim.__version__,
-        "machine": platform.machine(),
-        "system": platform.platform(),
-        "cpus": os.cpu_count(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.memory_child:
-        print(json.dumps(memory_child(*args.memory_child)))
-        return 0
     t0 = time.perf_counter()
     rows, figures = run(args)
     print(table(rows))
     report = {
         "environment": environment(),
         "quick": args.quick,
+        "scaling_only": args.scaling_only,
         "seconds": time.perf_counter() - t0,
         "targets": {
             "seconds_per_replicate_2025": TARGET_SECONDS_PER_REPLICATE,
             "agent_step_ratio": TARGET_AGENT_STEP_RATIO,
             "map_time_ratio": "<= map size factor (linear)",
             "memory_mb": TARGET_MEMORY_MB,
+            "speedup": "N workers >= 0.8 N x 1 worker",
+            "day_cost_ratio": "per replicate-day: replay <= 1.25 x the 2025 file, whole <= 1.25 x quarter",
         },
         "figures": figures,
         "rows": [dataclasses.asdict(r) for r in rows],

@@ -21,12 +21,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def table_digest(path: Path) -> str:
-    frame = pd.read_parquet(path)
+def frame_digest(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table's values, whatever the order of its rows and columns."""
     keys = [k for k in ("replicate", "day", "town_id") if k in frame.columns]
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     frame = frame[sorted(frame.columns)]
     return hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+
+
+def table_digest(path: Path) -> str:
+    return frame_digest(pd.read_parquet(path))
 
 
 def main() -> int:
