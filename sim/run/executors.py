@@ -207,9 +207,15 @@ class _DaskExecutor(Executor):
         import dask
 
         # the workers fork from our forkserver, which has imported what they need (as for the
-        # process pool), instead of starting afresh and importing for seconds each
+        # process pool), instead of starting afresh and importing for seconds each; and they
+        # do not sample their own stacks or the GIL every few ms, which holds up pure Python
         method = "forkserver" if start_forkserver(dask=True) else "spawn"
-        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        quiet = {
+            "distributed.worker.multiprocessing-method": method,
+            "distributed.worker.profile.enabled": False,
+            "distributed.admin.system-monitor.gil.enabled": False,
+        }
+        with dask.config.set(quiet):
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
