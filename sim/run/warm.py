@@ -1,0 +1,28 @@
+"""Imported by the worker pool's forkserver before it forks any worker: runs one replicate
+of a three-day scenario of defaults (sim/data/warm_up.toml), which loads the compiled kernels
+from numba's cache. Every worker forked afterwards has them in memory and starts its first
+replicate at full speed, instead of spending about half a second loading them itself.
+
+A failure here only costs that time, so it is never raised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WARM_UP = Path(__file__).resolve().parents[1] / "data" / "warm_up.toml"
+
+
+def warm_up() -> bool:
+    """Run the warm-up replicate; False if it could not run."""
+    try:
+        from sim.run.replicate import build_model
+        from sim.scenario import load_scenario
+
+        build_model(load_scenario(WARM_UP), 1, 0).run()
+    except Exception:  # an optimisation only: the workers then load the kernels themselves
+        return False
+    return True
+
+
+warm_up()
