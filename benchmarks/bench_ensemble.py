@@ -47,7 +47,7 @@ REPLAY = ROOT / "scenarios" / "replay_2023_2025.toml"
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
 
 TARGET_SECONDS_PER_REPLICATE = 0.2  # 2025 scenario, one core
-TARGET_AGENT_STEP_RATIO = 3.0  # cost per agent-step vs a do-nothing Mesa model
+TARGET_AGENT_STEP_RATIO = 1.5  # cost per agent-step vs a do-nothing Mesa model (issue 15)
 TARGET_MEMORY_MB = 500.0  # parent + workers, 10,000-replicate ensemble
 
 
