@@ -180,11 +180,18 @@ def _group_orders(
         g = group_of[p]
         keeper = (keeps[g] and p == first[g]) or hold_all[g]
         moving[p] = g_dest[g] >= 0 and not keeper
-    idx = home[moving]
-    dest = g_dest[group_of[moving]]
+    return _move_groups(home, moving, group_of, g_dest, g_mode, node, mode)
+
+
+@njit
+def _move_groups(units, moving, group_of, g_dest, g_mode, node, mode):
+    """The moving units go where their group goes, in its mode (in the kernel's node and mode
+    arrays); returns the moves (units, destinations)."""
+    idx, groups_moving = units[moving], group_of[moving]
+    dest = g_dest[groups_moving]
     for k in range(len(idx)):
         node[idx[k]] = dest[k]
-        mode[idx[k]] = g_mode[group_of[moving][k]]
+        mode[idx[k]] = g_mode[groups_moving[k]]
     return idx, dest
 
 
@@ -300,12 +307,7 @@ def _formation_orders(
         g = group_of[p]
         mode[here[p]] = ATTACK if clearing[g] else HOLD
         moving[p] = g_dest[g] >= 0
-    idx = here[moving]
-    dest = g_dest[group_of[moving]]
-    for k in range(len(idx)):
-        node[idx[k]] = dest[k]
-        mode[idx[k]] = g_mode[group_of[moving][k]]
-    return idx, dest
+    return _move_groups(here, moving, group_of, g_dest, g_mode, node, mode)
 
 
 def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
