@@ -149,7 +149,7 @@ def test_a_killed_run_resumes_to_the_same_tables(tmp_path, sig):
     os.kill(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
     if sig == signal.SIGINT:
-        assert proc.returncode == 130 and "--resume" in err
+        assert proc.returncode == 130 and "--resume" in err, err
     done = json.loads((part / "manifest.json").read_text())["replicates_done"]
     assert done < 40  # killed before the end
     shards = [p.name for p in part.rglob("*.parquet") if p.is_file()]

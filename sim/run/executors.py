@@ -152,7 +152,10 @@ class _Processes(cf.ProcessPoolExecutor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if cancel_futures and not wait:
             for proc in list((self._processes or {}).values()):
-                proc.terminate()
+                try:
+                    proc.terminate()
+                except (OSError, ValueError):  # already gone, or closed by the pool's own thread
+                    pass
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
