@@ -7,6 +7,7 @@ ensemble does not know which one it uses.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -152,10 +153,8 @@ class _Processes(cf.ProcessPoolExecutor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if cancel_futures and not wait:
             for proc in list((self._processes or {}).values()):
-                try:
+                with contextlib.suppress(OSError, ValueError):  # gone, or closed by the pool's thread
                     proc.terminate()
-                except (OSError, ValueError):  # already gone, or closed by the pool's own thread
-                    pass
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
