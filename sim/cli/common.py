@@ -101,7 +101,7 @@ def check_out(args) -> None:
             break
     else:
         parent = Path(".")
-    top = out if out.exists() else parent
+    top = out if out.is_dir() else parent  # a folder is written into; a file is replaced in its folder
     if not os.access(top, os.W_OK | os.X_OK):
         raise EnvError(f"--out {out}: no permission to write in {top}; choose another --out")
 

@@ -53,6 +53,8 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
         try:
             res = run_replicate(scenario, seed, r)
         except Exception as exc:  # reported with its seed; the others are kept
+            if _interrupted(exc):  # Ctrl-C inside a library that re-raised it as its own error
+                raise KeyboardInterrupt from exc
             failures.append(
                 {
                     "replicate": r,
@@ -69,6 +71,18 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
     tables = {t: pd.concat(v, ignore_index=True) for t, v in parts.items() if v}
     done = [r for r in replicates if r not in {f["replicate"] for f in failures}]
     return ChunkResult(done, tables, agents, failures)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt lies anywhere in the chain of causes of `exc`."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
 
 
 class Progress:

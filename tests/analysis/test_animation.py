@@ -77,6 +77,8 @@ def test_animate_writes_a_gif_with_one_frame_a_day(short_run, tmp_path, capsys):
         assert frame.size[0] > 300
     assert main(["animate", str(short_run), "--out", str(tmp_path / "day3.png"), "--day", "3"]) == 0
     assert (tmp_path / "day3.png").stat().st_size > 10_000
+    again = ["animate", str(short_run), "--out", str(tmp_path / "day3.png"), "--day", "4"]
+    assert main(again) == 0  # an existing file is replaced
 
 
 @pytest.mark.slow

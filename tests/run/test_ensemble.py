@@ -110,6 +110,22 @@ def test_a_failing_replicate_is_reported_and_the_others_kept(tmp_path, short, mo
     assert report.done == 12 and not report.failures
 
 
+def test_ctrl_c_that_a_library_re_raised_as_its_own_error_still_interrupts(tmp_path, short, monkeypatch):
+    real = ensemble.run_replicate
+
+    def wrapped(scenario, seed, replicate):
+        if replicate == 5:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise RuntimeError("a library's own error") from None  # context still holds it
+        return real(scenario, seed, replicate)
+
+    monkeypatch.setattr(ensemble, "run_replicate", wrapped)
+    report = run_ensemble(short.with_run(replicates=12), tmp_path / "out", executor="serial", progress=False)
+    assert report.interrupted and not report.failures and report.done < 12
+
+
 class _Tty:
     def __init__(self, tty: bool) -> None:
         self.tty, self.text = tty, ""
