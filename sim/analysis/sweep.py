@@ -35,9 +35,8 @@ class EndStates:
         self.runs = 0
 
     def __call__(self, scenario: Scenario) -> pd.DataFrame:
-        futures = [
-            self.pool.submit(run_chunk, scenario, self.seed, c) for c in chunks(list(range(self.replicates)))
-        ]
+        pieces = chunks(list(range(self.replicates)), getattr(self.pool, "slots", 1))  # every slot busy
+        futures = [self.pool.submit(run_chunk, scenario, self.seed, c) for c in pieces]
         parts = []
         for fut in futures:
             res = fut.result()
