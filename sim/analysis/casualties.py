@@ -7,12 +7,11 @@ that bound it), never in code, so that a reader can audit every bound against it
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.analysis.csv_table import read_rows
 from sim.errors import UserError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -65,33 +64,13 @@ class Target:
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The table's rows by line number; lines starting with # are comments."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = [
-        (reader.line_num, [f.strip() for f in fields])
-        for fields in reader
-        if fields and not fields[0].lstrip().startswith("#") and any(f.strip() for f in fields)
-    ]
-    if not rows:
-        raise UserError(f"{path}: empty; needs columns {', '.join(columns)}")
-    (line, header), body = rows[0], rows[1:]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise UserError(f"{path}: line {line}: missing columns {', '.join(missing)}")
-    out, seen = [], set()
-    for n, fields in body:
-        if len(fields) != len(header):
-            raise UserError(f"{path}: line {n}: {len(fields)} fields, but the header has {len(header)}")
-        row = dict(zip(header, fields, strict=True))
+    """The table's rows by line number, each with an id of its own."""
+    rows, seen = read_rows(path, columns, ", ".join(columns)), set()
+    for n, row in rows:
         if not row["id"] or row["id"] in seen:
             raise UserError(f"{path}: line {n}: id {row['id']!r} is empty or appears twice")
         seen.add(row["id"])
-        out.append((n, row))
-    return out
+    return rows
 
 
 def _number(path: Path, line: int, column: str, text: str) -> float:

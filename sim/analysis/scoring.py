@@ -11,15 +11,14 @@ held by that side).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.errors import UserError, os_error
+from sim.analysis.csv_table import read_rows
+from sim.errors import UserError
 from sim.run.store import Results
 from sim.world.factions import FACTIONS, SIDE, SIDES
 from sim.world.geography import Geography
@@ -33,39 +32,8 @@ def read_observed(path: Path, geo: Geography) -> pd.DataFrame:
     """Read and check an observed table: columns town, date, side (junta|resistance|neutral), source.
 
     Lines starting with # are comments. Every mistake is one UserError naming the file and line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text file (UTF-8); needs CSV with columns {NEEDS}") from None
-    except OSError as exc:
-        raise os_error(exc, "observed file") from None
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for fields in reader:
-            if fields and not fields[0].lstrip().startswith("#") and any(f.strip() for f in fields):
-                rows.append((reader.line_num, [f.strip() for f in fields]))
-    except csv.Error as exc:
-        raise UserError(f"{path}: line {reader.line_num}: not a CSV table ({exc})") from None
-    if not rows:
-        raise UserError(f"{path}: empty; needs a header line and rows with columns {NEEDS}")
-    (_, header), body = rows[0], rows[1:]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise UserError(f"{path}: line {rows[0][0]}: missing columns {', '.join(missing)}; needs {NEEDS}")
-    if len(set(header)) < len(header):
-        twice = sorted({h for h in header if header.count(h) > 1})
-        raise UserError(f"{path}: line {rows[0][0]}: column {twice[0]!r} appears twice")
-    if not body:
-        raise UserError(f"{path}: only a header, no rows; needs one row per observed town")
-    for line, fields in body:
-        if len(fields) != len(header):
-            raise UserError(f"{path}: line {line}: {len(fields)} fields, but the header has {len(header)}")
-        row = dict(zip(header, fields, strict=True))
+    body = read_rows(path, COLUMNS, NEEDS)
+    for line, row in body:
         if geo.find(row["town"]) is None:
             close = geo.suggest(row["town"])
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -76,7 +44,7 @@ def read_observed(path: Path, geo: Geography) -> pd.DataFrame:
             dt.date.fromisoformat(row["date"])
         except ValueError:
             raise UserError(f"{path}: line {line}: date: not a date (YYYY-MM-DD): {row['date']!r}") from None
-    obs = pd.DataFrame([f for _, f in body], columns=header, dtype=str)
+    obs = pd.DataFrame([row for _, row in body], dtype=str)
     obs["town_id"] = [geo.ids[geo.find(t)] for t in obs["town"]]
     return obs
 
