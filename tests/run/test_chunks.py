@@ -1,7 +1,6 @@
 """Chunking: every replicate in exactly one chunk, small chunks at the tail so no worker idles,
 and the same tables for any chunking, executor, worker count or resume."""
 
-import datetime as dt
 import heapq
 import json
 
@@ -10,12 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.run import ensemble
 from sim.run.ensemble import CHUNK_MAX, SPREAD, chunk_size, chunks, run_ensemble
 from sim.run.executors import SerialExecutor
 from sim.run.store import RECORDS, TABLES, load_results
-from sim.scenario import load_scenario
-from tests.conftest import SHORT_2023, write_scenario
+from tests.run.conftest import fail_replicate
 
 
 @given(
@@ -56,13 +53,6 @@ def test_no_slot_idles_at_the_tail(replicates, slots):
     assert _makespan(sizes, slots) <= -(-replicates // slots) + 1
 
 
-@pytest.fixture
-def short(tmp_path):
-    """12 replicates of a week: fast, and every table has rows."""
-    scenario = load_scenario(write_scenario(tmp_path, SHORT_2023, "short.toml"))
-    return scenario.with_run(replicates=12, end=scenario.start + dt.timedelta(days=7))
-
-
 def _shards(out) -> list[list[int]]:
     return sorted(json.loads(p.read_text())["replicates"] for p in (out / RECORDS).glob("*.json"))
 
@@ -97,16 +87,9 @@ def test_any_chunking_and_a_resume_with_another_give_the_same_tables(tmp_path, s
 def test_a_chunk_whose_first_replicate_failed_is_not_overwritten_on_resume(tmp_path, short, monkeypatch):
     """The chunk 0-9 loses replicate 0; its shards are named after replicate 1, so the resume's
     chunk [0] cannot replace them (it did: the run said 12 done and the tables held 3)."""
-    real = ensemble.run_replicate
-
-    def flaky(scenario, seed, replicate):
-        if replicate == 0:
-            raise RuntimeError("boom")
-        return real(scenario, seed, replicate)
-
-    monkeypatch.setattr(ensemble, "run_replicate", flaky)
+    fail_replicate(monkeypatch, 0)
     assert run_ensemble(short, tmp_path / "out", executor="serial", progress=False).done == 11
-    monkeypatch.setattr(ensemble, "run_replicate", real)
+    monkeypatch.undo()
     report = run_ensemble(short, tmp_path / "out", executor="serial", resume=True, progress=False)
     assert report.done == 12 and not report.failures
     assert _shards(tmp_path / "out") == [[0], list(range(1, 10)), [10, 11]]

@@ -7,13 +7,7 @@ from sim.errors import UserError
 from sim.run import ensemble
 from sim.run.ensemble import run_ensemble
 from sim.run.store import load_results
-from sim.scenario import load_scenario
-from tests.conftest import SHORT_2023, write_scenario
-
-
-@pytest.fixture
-def short(tmp_path):
-    return load_scenario(write_scenario(tmp_path, SHORT_2023, "short.toml")).with_run(replicates=12)
+from tests.run.conftest import fail_replicate
 
 
 def _tables(path):
@@ -92,37 +86,22 @@ def test_resume_refuses_another_scenario_or_seed(tmp_path, short):
 
 
 def test_a_failing_replicate_is_reported_and_the_others_kept(tmp_path, short, monkeypatch):
-    real = ensemble.run_replicate
-
-    def flaky(scenario, seed, replicate):
-        if replicate == 3:
-            raise RuntimeError("boom")
-        return real(scenario, seed, replicate)
-
-    monkeypatch.setattr(ensemble, "run_replicate", flaky)
+    fail_replicate(monkeypatch, 3)
     report = run_ensemble(short, tmp_path / "out", executor="serial", progress=False)
     assert [f["replicate"] for f in report.failures] == [3]
     assert report.failures[0]["seed"] == 2023 and "boom" in report.failures[0]["error"]
     ts, _ = _tables(tmp_path / "out")
     assert sorted(ts["replicate"].unique()) == [r for r in range(12) if r != 3]
-    monkeypatch.setattr(ensemble, "run_replicate", real)
+    monkeypatch.undo()
     report = run_ensemble(short, tmp_path / "out", executor="serial", resume=True, progress=False)
     assert report.done == 12 and not report.failures
 
 
 def test_ctrl_c_that_a_library_re_raised_as_its_own_error_still_interrupts(tmp_path, short, monkeypatch):
-    real = ensemble.run_replicate
-
-    def wrapped(scenario, seed, replicate):
-        if replicate == 5:
-            try:
-                raise KeyboardInterrupt
-            except KeyboardInterrupt:
-                raise RuntimeError("a library's own error") from None  # context still holds it
-        return real(scenario, seed, replicate)
-
-    monkeypatch.setattr(ensemble, "run_replicate", wrapped)
-    report = run_ensemble(short.with_run(replicates=12), tmp_path / "out", executor="serial", progress=False)
+    reraised = RuntimeError("a library's own error")
+    reraised.__context__ = KeyboardInterrupt()  # raised while handling Ctrl-C
+    fail_replicate(monkeypatch, 5, reraised)
+    report = run_ensemble(short, tmp_path / "out", executor="serial", progress=False)
     assert report.interrupted and not report.failures and report.done < 12
 
 
@@ -143,7 +122,6 @@ class _Tty:
 def test_progress_is_a_bar_on_a_terminal_and_periodic_lines_elsewhere(monkeypatch):
     import itertools
 
-    from sim.run import ensemble
     from sim.run.ensemble import Progress
 
     stream = _Tty(True)
