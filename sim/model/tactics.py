@@ -77,8 +77,10 @@ def _contact(
     guerrillas assault once the odds reach `attack_ratio`; off it, assaults stop. Those
     outmatched while assaulting or hunted, or broken, fall back to a friendly neighbour
     (guerrillas again if there is none). Defenders whose morale broke under a junta
-    assault abandon the town for a friendly neighbour not under assault. Returns those
-    moves, and the units left to decide by group: those ready in friendly towns.
+    assault abandon the town for a friendly neighbour not under assault or, with none,
+    disperse into the countryside of any neighbour not under assault [Mao 1937: the enemy
+    advances, we retreat]. Returns those moves, and the units left to decide by group:
+    those ready in friendly towns.
     """
     n_units = len(node)
     ready = np.zeros(n_units, dtype=np.bool_)
@@ -106,8 +108,17 @@ def _contact(
     for i in range(n_units):
         town = node[i]
         fleeing[i] = ready[i] and side_of[town] == 1 and J_attack[town] > 0 and morale[i] < morale_break
-    shelter = friendly & (J_attack == 0)
-    fled, to_shelter, _ = fall_back_moves(indptr, nbr, node, mode, np.flatnonzero(fleeing), shelter)
+    quiet = J_attack == 0
+    fled, to_shelter, trapped = fall_back_moves(
+        indptr, nbr, node, mode, np.flatnonzero(fleeing), friendly & quiet
+    )
+    # no friendly town out of the assault: they slip away into the countryside of any quiet
+    # neighbour, as guerrillas where the junta holds it, rather than die in place
+    slipped, to_hills, _ = fall_back_moves(indptr, nbr, node, mode, trapped, quiet)
+    for k in range(len(slipped)):
+        if side_of[to_hills[k]] == 0:
+            mode[slipped[k]] = GUERRILLA
+    fled, to_shelter = np.concatenate((fled, slipped)), np.concatenate((to_shelter, to_hills))
     home = np.flatnonzero(ready & ~fleeing & (side_of[node] != 0))
     return retreats, to_safety, fled, to_shelter, home
 

@@ -204,6 +204,27 @@ def test_fall_back_moves_to_the_first_safe_neighbour(geo, params):
     assert stuck.tolist() == [1] and orders.node[1] == town  # nowhere safe: it stays
 
 
+def test_broken_defenders_with_no_friendly_way_out_slip_away_as_guerrillas(geo, params):
+    """Broken defenders under a junta assault go to a friendly neighbour out of the assault;
+    with none, into the countryside of the first quiet neighbour, instead of dying in place."""
+    town = next(i for i in range(geo.n) if len(geo.neighbours[i]) >= 3)
+    first, second, third = geo.neighbours[town][:3]
+    holder = np.zeros(geo.n, dtype=np.int64)
+    holder[town] = AA
+    units = [
+        (AA, town, 100, 0.5, 0.0, REBEL, HOLD),  # broken
+        (0, town, 1000, 0.5, 1.0, MOBILE, ATTACK),
+        (0, first, 1000, 0.5, 1.0, MOBILE, ATTACK),  # the first road leads into another assault
+    ]
+    s = situation(geo, params, units, holder)
+    orders = tactics.resistance_orders(s, powers(s), np.random.default_rng(0))
+    assert orders.node[0] == second and orders.mode[0] == GUERRILLA  # junta-held: guerrillas
+    holder[third] = KIA  # an allied town out of the assault comes first
+    s = situation(geo, params, units, holder)
+    orders = tactics.resistance_orders(s, powers(s), np.random.default_rng(0))
+    assert orders.node[0] == third and orders.mode[0] == HOLD
+
+
 def test_kernels_cannot_write_into_the_situation(geo, params):
     s = situation(geo, params, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD)])
     with pytest.raises(ValueError):
