@@ -78,9 +78,9 @@ def _contact(
     outmatched while assaulting or hunted, or broken, fall back to a friendly neighbour
     (guerrillas again if there is none). Defenders whose morale broke under a junta
     assault abandon the town for a friendly neighbour not under assault or, with none,
-    disperse into the countryside of any neighbour not under assault [Mao 1937: the enemy
-    advances, we retreat]. Returns those moves, and the units left to decide by group:
-    those ready in friendly towns.
+    disperse into the countryside of any neighbour not under assault [Mao 1936, the
+    sixteen-character formula: the enemy advances, we retreat]. Returns those moves,
+    and the units left to decide by group: those ready in friendly towns.
     """
     n_units = len(node)
     ready = np.zeros(n_units, dtype=np.bool_)
