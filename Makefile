@@ -50,10 +50,10 @@ figures: $(STAMP)
 	SIM_EXPLORER_SCREENSHOT=$(CURDIR)/docs/figures/explorer.png \
 		$(BIN)/python -m pytest -q -rs tests/test_explore.py -k browser
 
-# the calibration the scenario files' [model] distributions come from (about 30 min, 1 core)
+# the calibration the scenario files' [model] distributions come from (about 15 min, 1 core)
 calibration: $(STAMP)
 	rm -rf $(FIG_OUT)/fit
-	$(BIN)/sim calibrate --particles 40 --generations 3 --seed 2024 --out $(FIG_OUT)/fit
+	$(BIN)/sim calibrate --particles 100 --generations 4 --seed 2024 --out $(FIG_OUT)/fit
 	mkdir -p docs/figures
 	cp $(FIG_OUT)/fit/posterior.png docs/figures/posterior.png
 

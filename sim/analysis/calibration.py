@@ -37,6 +37,9 @@ PRIORS: dict[str, tuple[float, float]] = {
     "model.outpost_fall_rate": (0.02, 0.10),
     "model.displacement_assault": (0.002, 0.012),
     "model.guerrilla_density": (0.2, 3.0),
+    # the ammunition economy: with 4x the hand value the AA takes its 2024 townships and the
+    # junta never turns; with the hand value every faction runs dry (docs/ODD.md section 9)
+    "model.local_ammo_per_day": (25.0, 400.0),
 }
 
 
