@@ -276,8 +276,15 @@ def _play_until(driver, day: int) -> None:
     driver.find_element(By.XPATH, "//button[normalize-space()='▶']").click()
     _wait(driver, lambda d: today(d) >= day, timeout=300)
     driver.find_element(By.XPATH, "//button[normalize-space()='❚❚']").click()
-    shown = today(driver)
-    _wait(driver, lambda d: time.sleep(1.5) or today(d) == shown)  # stopped, and drawn
+    shown = [today(driver)]  # a step already under way may still land after the pause
+
+    def settled(d) -> bool:
+        time.sleep(1.5)
+        now, before = today(d), shown[0]
+        shown[0] = now
+        return now == before
+
+    _wait(driver, settled)  # stopped, and drawn
 
 
 def test_explore_mistakes_end_in_one_line(tmp_path, capsys):
