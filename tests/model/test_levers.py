@@ -45,7 +45,14 @@ LEVERS_2023 = {
         "towns_junta",
         +1,
     ),
-    "UWSA supply cut": ({"uwsa.supply": True}, {"uwsa.supply": False}, "towns_junta", +1),
+    # where the factions make little ammunition of their own (the posterior's 5 % bound of
+    # local_ammo_per_day): with the posterior's mean they barely depend on the UWSA in 66 days
+    "UWSA supply cut": (
+        {"uwsa.supply": True, "model.local_ammo_per_day": 55},
+        {"uwsa.supply": False, "model.local_ammo_per_day": 55},
+        "towns_junta",
+        +1,
+    ),
     "leadership": ({"junta.leadership": 0.3}, {"junta.leadership": 0.8}, "towns_junta", +1),
     "coordinated resistance": (
         {"resistance.coordination": 0.1},
