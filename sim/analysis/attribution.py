@@ -34,6 +34,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "UWSA supply line": (("uwsa.supply",), ("uwsa_supply",)),
     "ceasefires": ((), ("ceasefire", "ceasefire_end", "handover")),
     "leadership": (("junta.leadership",), ()),
+    "election": ((), ("election",)),
     "coordination of the resistance": (("resistance.coordination",), ()),
 }
 

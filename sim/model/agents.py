@@ -7,6 +7,7 @@ UWSA are the agents whose decisions change the war's course.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import mesa
@@ -14,7 +15,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from sim.jit import njit
-from sim.model.deployment import NewUnit, junta_bases
+from sim.model.deployment import NewUnit, junta_bases, town_values
 from sim.model.situation import JuntaPlan
 from sim.model.strategy import decide
 from sim.model.tactics import junta_plan
@@ -154,9 +155,30 @@ class JuntaCommand(Faction):
         self.plan = JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1))
         c = params.conscription
         self.conscription_start = (c.start or model.start) if c.enabled else None
+        self.polling: dt.date | None = None  # first day of voting in an announced election
+        self.peace_values, self.election_values = (
+            town_values(model.geo, model.p.model.town_value, election)[1] for election in (False, True)
+        )
 
     def update_posture(self) -> None:
         self.offensive = self.wants_offensive()
+
+    def campaigning(self) -> bool:
+        """Whether an announced election's polls are still ahead: the deadline to retake ground."""
+        return self.polling is not None and self.model.date <= self.polling
+
+    def values(self) -> np.ndarray:
+        """What each town is worth to the command today (ODD 7.5)."""
+        return self.election_values if self.campaigning() else self.peace_values
+
+    def margin(self) -> float:
+        """The balance of forces the command needs to attack. A deadline raises what the towns
+        are worth, and the command accepts worse odds in proportion: it attacks when value x
+        chance of success outweighs the cost, and the chance rises with the balance."""
+        margin = self.model.p.model.strategy.junta_margin
+        if self.campaigning():
+            margin *= self.peace_values.mean() / self.election_values.mean()
+        return margin
 
     def step(self) -> None:
         m = self.model
@@ -176,7 +198,7 @@ class JuntaCommand(Faction):
             self.pool = 0.0
         self.desert()
         if day % self.plan_every() == 0:
-            self.review_strategy(m.balance().junta, m.p.model.strategy.junta_margin)
+            self.review_strategy(m.balance().junta, self.margin())
             self.update_posture()
             self.plan = junta_plan(m.situation(), m.rng)
 

@@ -28,19 +28,22 @@ class NewUnit:
     mode: int
 
 
-def town_values(geo: Geography, tv: TownValueParams) -> tuple[np.ndarray, np.ndarray]:
-    """What a town is worth to fight for, to the resistance and to the junta (ODD §7)."""
+def town_values(geo: Geography, tv: TownValueParams, election: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """What a town is worth to fight for, to the resistance and to the junta (ODD §7.5).
+
+    While an announced election's polls are ahead, every town gains `junta.election`
+    to the junta: a township with voters is worth taking, not only one with trade."""
     base = 1 + np.log1p(geo.population / tv.population_scale)
 
-    def worth(w) -> np.ndarray:
+    def worth(w, extra: float) -> np.ndarray:
         flags = (geo.crossing, geo.corridor, geo.mine, geo.capital, geo.hq)
         weights = (w.crossing, w.corridor, w.mine, w.capital, w.hq)
-        total = 1
+        total = 1 + extra
         for weight, flag in zip(weights, flags, strict=True):
             total = total + weight * flag
         return base * total
 
-    return worth(tv.resistance), worth(tv.junta)
+    return worth(tv.resistance, 0.0), worth(tv.junta, tv.junta.election if election else 0.0)
 
 
 def operating_masks(geo: Geography, p: Params) -> np.ndarray:

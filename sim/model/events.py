@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def apply_event(m: ConflictModel, ev: Event) -> None:
-    """Dated political events: ceasefires, handovers, postures, China and the UWSA."""
+    """Dated political events: ceasefires, handovers, elections, postures, China and the UWSA."""
     kind = ev.kind
     faction = m.by_index[faction_index(ev.faction)] if ev.faction else None
     if kind == "ceasefire":
@@ -42,6 +42,8 @@ def apply_event(m: ConflictModel, ev: Event) -> None:
         m.uwsa.supplying = ev.active
     elif kind == "china_stance":
         m.china.stance = ev.stance
+    elif kind == "election":  # announced polls: a deadline for the junta command (ODD 7.5)
+        m.junta.polling = ev.polling
     elif kind == "change":  # a new capability, law or level of outside support
         m.p = replace_path(m.p, ev.parameter, ev.value)
 

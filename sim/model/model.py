@@ -65,7 +65,7 @@ class ConflictModel(mesa.Model):
         self.residents = geo.population.astype(float).copy()
         self.engaged_days = np.zeros(geo.n, dtype=np.int64)
         self.captured_day = np.full(geo.n, -10_000, dtype=np.int64)
-        self.value, self.value_junta = town_values(geo, mp.town_value)
+        self.value = town_values(geo, mp.town_value)[0]
 
         # cumulative counters, index 0 junta, 1 resistance
         self.killed = np.zeros(2)
@@ -136,7 +136,7 @@ class ConflictModel(mesa.Model):
             captured_day=v["captured_day"],
             operating=self.operating,
             value=self.value,
-            value_junta=self.value_junta,
+            value_junta=self.junta.values(),
             cease=v["cease"],
             offensive=v["offensive"],
             supply=v["supply"],

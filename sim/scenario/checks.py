@@ -248,6 +248,9 @@ class Checker:
             *RESISTANCE,
         ):
             raise self.fail(f"{path}.faction", "allowed: JUNTA, " + ", ".join(RESISTANCE))
+        if ev["kind"] == "election" and ev["polling"] <= ev["date"]:
+            when = f"{ev['polling']} must be after the announcement ({ev['date']})"
+            raise self.fail(f"{path}.polling", when)
         if ev["kind"] == "change":
             field = dataclasses.replace(get_path(schema.FULL, ev["parameter"]), uncertain=False)
             ev["value"] = self.value(ev["value"], field, f"{path}.value")

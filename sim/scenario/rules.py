@@ -16,13 +16,16 @@ from sim.scenario.fields import ASSUMPTION, Field, key, number, section, whole
 @dataclass(frozen=True)
 class JuntaValues:
     """What a town's features add to its worth to the junta: its 2025 campaign aimed above
-    all at trade corridors and mines [DW-2025]."""
+    all at trade corridors and mines [DW-2025], with the election as a deadline [BRIEF]."""
 
     crossing: float = number(3.0, 0, 20, "border crossing", "DW-2025")
     corridor: float = number(3.0, 0, 20, "trade corridor", "DW-2025")
     mine: float = number(3.0, 0, 20, "gem or mineral mine", "DW-2025")
     capital: float = number(1.0, 0, 20, "state or regional capital", ASSUMPTION)
     hq: float = number(0.5, 0, 20, "military command headquarters", ASSUMPTION)
+    election: float = number(
+        1.0, 0, 20, "every town while an announced election's polls are ahead", "BRIEF; as a capital"
+    )
 
 
 @dataclass(frozen=True)

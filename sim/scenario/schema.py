@@ -160,6 +160,7 @@ EVENT_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "uwsa_supply": ({"active"}, set()),
     "china_stance": ({"stance"}, set()),
     "change": ({"parameter", "value"}, set()),
+    "election": ({"polling"}, set()),
 }
 # What a dated `change` event may set: capabilities, laws and outside support, which were
 # exogenous to the fighting [DW-2025: drones, air doctrine, command; NLTA: air strike tempo].
@@ -194,6 +195,7 @@ class Event:
     stance: str | None = key(Field("str", choices=STANCES))
     parameter: str | None = key(Field("str", choices=CHANGEABLE, help="what a change event sets"))
     value: Any = key(Field("scalar", help="its new value, checked as that key is"))
+    polling: dt.date | None = key(Field("date", help="first day of voting in an announced election"))
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,9 @@ def test_town_value_of_a_border_crossing(geo, params):
     base = 1 + np.log1p(geo.population[i] / tv.population_scale)
     assert resistance[i] == pytest.approx(base * (1 + tv.resistance.crossing))
     assert junta[i] == pytest.approx(base * (1 + tv.junta.crossing))
+    during, polling = town_values(geo, tv, election=True)
+    assert polling[i] == pytest.approx(base * (1 + tv.junta.crossing + tv.junta.election))
+    assert np.array_equal(during, resistance)  # the election is the junta's deadline only
 
 
 def test_guerrillas_spread_thin_are_hard_to_find_but_an_assault_is_aimed_fire(geo, params):

@@ -95,3 +95,11 @@ def test_a_ceasefire_with_the_mndaa_stems_the_losses(s2023):
     truce = Scenario(s2023.path, data, s2023.geography)
     z = paired_z(s2023, truce, "towns_junta", n=16)
     assert z > 2
+
+
+def test_the_election_deadline_wins_towns(s2025):
+    """The election as a deadline to retake ground [BRIEF; DW-2025]: the same 2025 without it."""
+    data = copy.deepcopy(s2025.data)
+    data["events"] = [e for e in data["events"] if e["kind"] != "election"]
+    z = paired_z(Scenario(s2025.path, data, s2025.geography), s2025, "towns_junta", n=16)
+    assert z > 2

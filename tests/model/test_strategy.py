@@ -97,3 +97,48 @@ def test_the_junta_turns_to_the_offensive_under_2025_conditions_only(s2023, s202
         assert ts23["junta_offensive"].max() == 0
         assert ts23["offensive_factions"].iloc[1] >= 4
         assert ts25["junta_offensive"].iloc[1:].min() == 1
+
+
+ELECTION = """
+extends = "2025_counteroffensive.toml"
+name = "a short campaign"
+remove_events = ["election"]
+[run]
+end = 2025-06-10
+[[events]]
+date = 2025-06-03
+kind = "election"
+polling = 2025-06-06
+"""
+
+
+def test_an_announced_election_is_a_deadline_until_polling_day(tmp_path):
+    """From the announcement to the first day of voting every town is worth more to the junta,
+    and its command attacks at a lower balance of forces in proportion [BRIEF: the election
+    as a deadline to retake ground]; after polling day both return."""
+    from sim.run.replicate import build_model
+    from sim.scenario import load_scenario
+    from tests.conftest import write_scenario
+
+    m = build_model(load_scenario(write_scenario(tmp_path, ELECTION)), 1, 0)
+    full = m.p.model.strategy.junta_margin
+    seen = {}
+    for _ in range(8):
+        m.step()
+        seen[m.date.day] = (m.junta.margin(), m.situation().value_junta.mean())
+    peace = seen[1]
+    assert peace[0] == full and seen[2] == peace and seen[7] == peace
+    for day in (3, 4, 5, 6):
+        margin, value = seen[day]
+        assert value > peace[1]
+        assert margin == pytest.approx(full * peace[1] / value)
+
+
+def test_polling_must_come_after_the_announcement(tmp_path):
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+    from tests.conftest import write_scenario
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write_scenario(tmp_path, ELECTION.replace("2025-06-06", "2025-06-02")))
+    assert err.value.key == "events[0].polling" and "after the announcement" in err.value.message

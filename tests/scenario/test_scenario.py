@@ -36,7 +36,7 @@ monthly_intake = 2000
     assert s.data["china"]["stance"] == "pro_junta"  # inherited
     assert s.data["junta"]["conscription"]["monthly_intake"] == 2000
     assert s.data["junta"]["conscription"]["training_days"] == 90  # inherited within a table
-    assert [e.get("id") for e in s.data["events"]] == ["mndaa_ceasefire"]
+    assert [e.get("id") for e in s.data["events"]] == ["mndaa_ceasefire", "election"]
     assert s.data["junta"]["drones"] == s2025.data["junta"]["drones"]
 
 
@@ -253,7 +253,7 @@ faction = "KNU"
     dates = [e["date"] for e in s.data["events"]]
     assert dates == sorted(dates)
     ids = [e.get("id") for e in s.data["events"]]
-    assert ids[:2] == ["mndaa_ceasefire", "first"]  # same date: the parent's first (stable)
+    assert ids[:3] == ["mndaa_ceasefire", "election", "first"]  # same date: the parent's first (stable)
     assert ids[-1] == "late" and "early" not in ids
     inherited = [e.get("id") for e in s2025.data["events"]]
     assert [i for i in ids if i in inherited] == inherited  # the parent's order kept
