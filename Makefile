@@ -35,6 +35,7 @@ figures: $(STAMP)
 		--replicates $(FIG_REPLICATES) --workers 2 --quiet --out $(FIG_OUT)/2023_2025
 	$(BIN)/sim compare scenarios/2025_counteroffensive.toml $(CF)/2025_no_conscription.toml \
 		$(CF)/2025_no_drones_air.toml $(CF)/2025_no_ceasefires.toml $(CF)/2025_no_embargo.toml \
+		$(CF)/2025_no_election.toml \
 		--replicates $(FIG_REPLICATES) --workers 2 --quiet --out $(FIG_OUT)/2025_levers
 	$(BIN)/sim attribute scenarios/2023_operation_1027.toml scenarios/2025_counteroffensive.toml \
 		--replicates $(WHY_REPLICATES) --permutations $(WHY_PERMUTATIONS) --workers 2 --quiet \
