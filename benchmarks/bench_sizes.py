@@ -19,12 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from bench_report import ROOT
 
 from sim.run.ensemble import run_ensemble
-from sim.run.replicate import build_model
 from sim.scenario import Scenario, load_scenario
 from sim.world.geography import Geography
 
@@ -35,6 +33,7 @@ LINK_KM = 150.0
 
 def seconds_per_replicate(scenario: Scenario, replicates: int) -> float:
     """Mean wall time of build_model + run, serially in this process."""
+    from sim.run.replicate import build_model
     seed = scenario.data["run"]["seed"]
     t0 = time.perf_counter()
     for r in range(replicates):
@@ -93,6 +92,8 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
         edge_kind=edge_kind,
         lookup=lookup,
     )
+    import networkx as nx
+
     if nx.is_connected(geo.graph()) and not nx.is_connected(out.graph()):
         raise AssertionError("tiled map is not connected")
     return out
@@ -127,6 +128,8 @@ def scaled_scenario(scenario: Scenario, copies: int) -> Scenario:
 
 def map_scaling(scenario: Scenario, replicates: int, sizes: tuple[int, ...]) -> dict[int, dict[str, float]]:
     """Seconds per replicate and agents at the start on maps `sizes` times the real one."""
+    from sim.run.replicate import build_model
+
     out = {}
     for k in sizes:
         sc = scenario if k == 1 else scaled_scenario(scenario, k)
@@ -192,7 +195,9 @@ class PssSampler(threading.Thread):
 
 
 def memory_child(replicates: int, workers: int) -> dict[str, float | None]:
-    """Runs in a fresh interpreter: a long, short-dated 2023 ensemble; returns memory in MB."""
+    """Runs in a fresh interpreter: a long, short-dated 2023 ensemble; returns memory in MB.
+    This module imports no more than `sim run` does (the model only inside functions), so
+    the parent holds what a user's would."""
     scenario = load_scenario(S2023)
     scenario = scenario.with_run(replicates=replicates, end=scenario.start + dt.timedelta(days=4))
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

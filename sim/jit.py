@@ -3,25 +3,36 @@
 The loops are plain Python over arrays, written to give the same numbers in the
 same order as the numpy expressions they replace. numba compiles them on first
 use and caches the machine code next to the source, so worker processes load it
-instead of compiling again. Where numba cannot be imported the same loops run as
-Python: correct, only slower.
+instead of compiling again. numba itself is imported at that first call, not when
+the model is imported: a process that never runs a replicate (the parent of a
+worker pool, `sim check`) never maps numba and LLVM, about 100 MB. Where numba
+cannot be imported the same loops run as Python: correct, only slower.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
-try:
-    from numba import njit as _njit
-except ImportError:  # pragma: no cover - numba is a dependency; this keeps a platform without it working
-    _njit = None
-
-COMPILED = _njit is not None
+COMPILED = importlib.util.find_spec("numba") is not None
 
 
 def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile `fn` (cached on disk, no fast-math: results stay bit-identical to numpy's)."""
-    if _njit is None:  # pragma: no cover
+    """`fn`, compiled at its first call (cached on disk, no fast-math: results stay
+    bit-identical to numpy's). Compiled functions here never call one another."""
+    if not COMPILED:  # pragma: no cover - numba is a dependency; this keeps a platform without it working
         return fn
-    return _njit(cache=True, nogil=True)(fn)
+    compiled: Callable[..., Any] | None = None
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal compiled
+        if compiled is None:
+            from numba import njit as _njit
+
+            compiled = _njit(cache=True, nogil=True)(fn)
+        return compiled(*args, **kwargs)
+
+    return call

@@ -28,7 +28,6 @@ from tqdm import tqdm
 from sim.errors import UserError, os_error
 from sim.run.executors import make_executor
 from sim.run.folder import ResultsDir
-from sim.run.replicate import run_replicate
 from sim.run.store import TABLES
 from sim.scenario import Scenario
 
@@ -46,6 +45,8 @@ class ChunkResult:
 
 def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResult:
     """Worker task: run some replicates; a replicate that raises is reported, not fatal."""
+    from sim.run.replicate import run_replicate  # the model (Mesa, numba) only where it runs
+
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     failures = []
     agents = None

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.errors import ScenarioError
 from sim.scenario import schema
@@ -114,4 +113,6 @@ def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
     hi = min(value.get("high", np.inf), field.high if field.high is not None else np.inf)
     mean, sd = value["mean"], value["sd"]
     a, b = (lo - mean) / sd, (hi - mean) / sd
+    from scipy import stats  # only here: a run's parent process never needs scipy
+
     return float(stats.truncnorm.rvs(a, b, loc=mean, scale=sd, random_state=rng))

@@ -11,12 +11,15 @@ import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from sim.jit import njit
 from sim.world.factions import FACTIONS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DATA = Path(__file__).parent.parent / "data"
 LAND_AREA_KM2 = 676_578  # Myanmar's land area (CSO)
@@ -91,6 +94,9 @@ class Geography:
         return self.crossing & (self.border == "china")
 
     def graph(self) -> nx.Graph:
+        """The roads as a graph, for Mesa's Network (imported here: only a model needs it)."""
+        import networkx as nx
+
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
         for a, b, km in zip(self.edge_a, self.edge_b, self.edge_km, strict=True):

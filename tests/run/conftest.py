@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from sim.run import ensemble
+from sim.run import replicate
 from sim.scenario import load_scenario
 from tests.conftest import SHORT_2023, write_scenario
 
@@ -16,11 +16,11 @@ def short(tmp_path):
 
 def fail_replicate(monkeypatch, failing: int, error: BaseException | None = None) -> None:
     """Make replicate `failing` raise (RuntimeError("boom") unless told); the others run."""
-    real = ensemble.run_replicate
+    real = replicate.run_replicate
 
     def flaky(scenario, seed, replicate):
         if replicate == failing:
             raise error or RuntimeError("boom")
         return real(scenario, seed, replicate)
 
-    monkeypatch.setattr(ensemble, "run_replicate", flaky)
+    monkeypatch.setattr(replicate, "run_replicate", flaky)  # what run_chunk calls
