@@ -34,6 +34,7 @@ LINK_KM = 150.0
 def seconds_per_replicate(scenario: Scenario, replicates: int) -> float:
     """Mean wall time of build_model + run, serially in this process."""
     from sim.run.replicate import build_model
+
     seed = scenario.data["run"]["seed"]
     t0 = time.perf_counter()
     for r in range(replicates):
