@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from tests.conftest import SHORT_2023, write_scenario
+from tests.conftest import ROOT, SHORT_2023, write_scenario
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -233,3 +233,18 @@ def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
     assert {name: defaults[name] for name in ensembles} == dict.fromkeys(ensembles, 7)
     assert defaults["calibrate"] == 1
     assert "the CPUs this process may use, here 7" in " ".join(sub.choices["run"].format_help().split())
+
+
+def test_until_stops_the_replay_before_its_laws_come_into_force(tmp_path):
+    """The replay cut short before conscription starts (1 Apr 2024) runs, and its days are
+    those of a longer run of the same file and seed: --until only stops the clock."""
+    replay = ROOT / "scenarios" / "replay_2023_2025.toml"
+    tables = {}
+    for until in ("2024-02-15", "2024-04-10"):
+        out = tmp_path / until
+        argv = ["run", str(replay), "--replicates", "1", "--until", until, "--out", str(out)]
+        assert main([*argv, "--workers", "1", "--quiet"]) == 0
+        tables[until] = pd.read_parquet(out / "timeseries.parquet")
+    short, longer = tables["2024-02-15"], tables["2024-04-10"]
+    assert short["date"].max() == pd.Timestamp("2024-02-15")
+    pd.testing.assert_frame_equal(short, longer[longer["date"] <= short["date"].max()])

@@ -47,9 +47,10 @@ class Scenario:
         for name, value in run.items():
             if value is not None:
                 data["run"][name] = value
-        if run.get("end") is not None:  # events after a shortened run never happen
+        cut_short = run.get("end") is not None
+        if cut_short:  # events after a shortened run never happen
             data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
-        cross_checks(data, self.path, self.geography)
+        cross_checks(data, self.path, self.geography, cut_short=cut_short)
         return Scenario(self.path, data, self.geography)
 
     def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
