@@ -224,18 +224,19 @@ class Checker:
             if key not in ev:
                 raise self.fail(f"{path}.{key}", "missing; every event needs date and kind")
         required, optional = schema.EVENT_KINDS[ev["kind"]]
+        a_kind = ("an " if ev["kind"][0] in "aeiou" else "a ") + ev["kind"]
         allowed = required | optional | {"date", "kind", "id", "note"}
         for key in ev:
             if key not in allowed:
                 raise self.fail(
                     f"{path}.{key}",
-                    f"not used by a {ev['kind']} event; allowed: " + ", ".join(sorted(allowed)),
+                    f"not used by {a_kind} event; allowed: " + ", ".join(sorted(allowed)),
                 )
         for key in required:
             if key not in ev:
                 raise self.fail(
                     f"{path}.{key}",
-                    f"missing; a {ev['kind']} event needs " + ", ".join(sorted(required)),
+                    f"missing; {a_kind} event needs " + ", ".join(sorted(required)),
                 )
         if ev["kind"] in ("ceasefire", "ceasefire_end") and ev["faction"] not in RESISTANCE:
             raise self.fail(
