@@ -21,18 +21,29 @@ COMPILED = importlib.util.find_spec("numba") is not None
 
 def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn`, compiled at its first call (cached on disk, no fast-math: results stay
-    bit-identical to numpy's). Compiled functions here never call one another."""
+    bit-identical to numpy's)."""
     if not COMPILED:  # pragma: no cover - numba is a dependency; this keeps a platform without it working
         return fn
-    compiled: Callable[..., Any] | None = None
+    dispatcher: Callable[..., Any] | None = None
+
+    def compile_() -> Callable[..., Any]:
+        nonlocal dispatcher
+        if dispatcher is None:
+            from numba import njit as _njit
+
+            # a compiled function that calls another must see it compiled: swap the callee's
+            # lazy wrapper in the module for its dispatcher before numba reads the module
+            names = fn.__globals__
+            for name in fn.__code__.co_names:
+                callee = names.get(name)
+                if callee is not call and hasattr(callee, "compile_lazily"):
+                    names[name] = callee.compile_lazily()
+            dispatcher = _njit(cache=True, nogil=True)(fn)
+        return dispatcher
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        nonlocal compiled
-        if compiled is None:
-            from numba import njit as _njit
+        return (dispatcher or compile_())(*args, **kwargs)
 
-            compiled = _njit(cache=True, nogil=True)(fn)
-        return compiled(*args, **kwargs)
-
+    call.compile_lazily = compile_  # type: ignore[attr-defined]
     return call
