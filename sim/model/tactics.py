@@ -73,7 +73,8 @@ def _contact(
 ):  # fmt: skip
     """Resistance units in contact, in the kernel's own node and mode arrays.
 
-    In a junta-held town's countryside: in a ceasefire they lie low; on the offensive,
+    In a junta-held town's countryside: in a ceasefire they lie low, and take up the fight
+    again as guerrillas once it ends; on the offensive,
     guerrillas assault once the odds reach `attack_ratio`; off it, assaults stop. Those
     outmatched while assaulting or hunted, or broken, fall back to a friendly neighbour
     (guerrillas again if there is none). Defenders whose morale broke under a junta
@@ -93,6 +94,8 @@ def _contact(
         if cease[f]:
             mode[i] = HOLD
             continue
+        if mode[i] == HOLD:  # lay low through a truce that has ended: back in the fight
+            mode[i] = GUERRILLA
         ratio = R[town] / (J_def[town] + 1.0)
         if mode[i] == GUERRILLA and offensive[f] and operating[f, town] and ratio >= attack_ratio:
             mode[i] = ATTACK

@@ -329,3 +329,17 @@ def test_danger_counts_junta_power_next_door_and_assaulting(geo, params):
     expected = (P.J[near] + P.J[town]) / (P.R[town] * P.d_rebel[town] + 1.0)
     assert tactics.danger(s, P)[town] == pytest.approx(expected)
     assert P.J[near] > 0 and P.J[town] > 0
+
+
+def test_guerrillas_lie_low_in_a_truce_and_fight_again_when_it_ends(geo, params):
+    """In a ceasefire a faction's units in junta towns lie low (HOLD, out of the fighting);
+    once it ends they are guerrillas again, free to assault (the AA's truce, Nov 2023)."""
+    units = [(AA, 0, 100, 0.5, 1.0, REBEL, GUERRILLA)]
+    cease = np.zeros(len(FACTIONS), dtype=bool)
+    cease[AA] = True
+    s = situation(geo, params, units, cease=cease)
+    orders = tactics.resistance_orders(s, powers(s), np.random.default_rng(0))
+    assert orders.mode[0] == HOLD
+    s = situation(geo, params, [(*units[0][:6], HOLD)])  # the truce is over
+    orders = tactics.resistance_orders(s, powers(s), np.random.default_rng(0))
+    assert orders.mode[0] == GUERRILLA
