@@ -268,7 +268,7 @@ class Uwsa(mesa.Agent):
         m = self.model
         if not self.supplying:
             return
-        reach = m.uwsa_reach()
+        reach = m.routes.uwsa_reach()
         f_ = m.forces
         alive = f_.view("alive")
         there = reach[f_.view("node")] & alive

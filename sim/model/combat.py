@@ -4,8 +4,8 @@ Each town where junta and resistance fighters meet is one engagement a day.
 Losses follow Lanchester's aimed-fire (square) law, dB/dt = -a R, drawn as
 Poisson counts [Lanchester 1916; Epstein 1985 on adaptive defence], with the
 effective strengths scaled by quality, morale, supply, drones, air strikes,
-fortification and terrain. Junta garrisons break when their morale does and
-then surrender or withdraw [AP-2023: surrenders, defections, abandoned posts].
+fortification and terrain. What the day's fighting decides (outposts, broken
+garrisons, towns changing hands, people fleeing) is in `outcomes.py`.
 
 Every function here reads a `Situation` and returns what happened; the model
 applies it (`ConflictModel.fight`).
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.jit import njit
+from sim.model.air import air_support, air_weights, strikes
 from sim.model.situation import Situation
-from sim.model.strength import Powers, presence
-from sim.model.units import GARRISON
+from sim.model.strength import Powers
 from sim.world.factions import SIDE
 
 
@@ -39,14 +39,37 @@ class Fight:
 
 
 def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
-    mp = s.p.model
-    engaged, assault, intensity = _contact(P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, mp.harassment)
-    air = air_strikes(s, P, assault, rng) * (P.R_raw > 0)
-    pj, pr = fighting_power(s, P, air)
-    rate_j, rate_r = loss_rates(s, P, intensity, pj, pr, air)
+    mp, air_p = s.p.model, s.p.model.air
+    engaged, assault, intensity, weight = _contact_and_targets(
+        P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.engaged_days, s.captured_day, s.day,
+        mp.harassment, s.p.junta.air_doctrine == "preemptive", air_p.opening_days, air_p.attack_weight,
+        air_p.opening_weight, mp.air_delay_days, air_p.reprisal_days,
+    )  # fmt: skip
+    air = strikes(s, weight, rng)
+    if air.any():
+        air *= P.R_raw > 0
+    pj, pr, rate_j, rate_r = _exchange(
+        P.J, P.R, P.Rf_raw, s.holder, SIDE, P.d_junta, P.d_rebel, air_support(s, air),
+        mp.coordination_bonus * s.p.resistance.coordination, P.R_raw, P.J_attack, P.R_attack, s.geo.area,
+        intensity, air, mp.guerrilla_density, mp.lethality, mp.air_kill,
+    )  # fmt: skip
     cas_j = np.minimum(rng.poisson(rate_j), P.J_raw)
     cas_r = np.minimum(rng.poisson(rate_r), P.R_raw)
     return Fight(engaged, assault, intensity, air, pj, pr, cas_j, cas_r)
+
+
+@njit
+def _contact_and_targets(
+    J_raw, R_raw, J_attack, R_attack, holder, side, engaged_days, captured_day, day, harassment, preemptive,
+    opening_days, attack_weight, opening_weight, delay_days, reprisal_days,
+):  # fmt: skip
+    """`_contact` and the towns' weights as air targets (`air.air_weights`), in one call."""
+    engaged, assault, intensity = _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment)
+    weight = air_weights(
+        assault, holder, side, engaged_days, captured_day, day, R_raw, preemptive, opening_days,
+        attack_weight, opening_weight, delay_days, reprisal_days,
+    )  # fmt: skip
+    return engaged, assault, intensity, weight
 
 
 @njit
@@ -65,9 +88,8 @@ def _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment):
 def fighting_power(s: Situation, P: Powers, air: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Effective strength in today's engagements: the holder's defence, air support for the
     junta (bounded: it saturates), a bonus where allied factions fight together."""
-    mp = s.p.model
-    support = 1 + mp.air_effect * (1 - np.exp(-air / mp.air_saturation))
-    coord = mp.coordination_bonus * s.p.resistance.coordination
+    coord = s.p.model.coordination_bonus * s.p.resistance.coordination
+    support = air_support(s, air)
     return _fighting_power(P.J, P.R, P.Rf_raw, s.holder, SIDE, P.d_junta, P.d_rebel, support, coord)
 
 
@@ -111,29 +133,17 @@ def _loss_rates(
     return rate_j, rate_r
 
 
-def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Air strikes of the day by town, by doctrine.
-
-    Pre-emptive: at every assault from its first day, and where the junta attacks.
-    Reactive: only after `air_delay_days` of a siege, and as reprisal on towns
-    recently lost [DW-2025: air force now used at the start of an engagement].
-    """
-    jp, air = s.p.junta, s.p.model.air
-    k = rng.poisson(jp.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0))
-    if k == 0:
-        return np.zeros(s.geo.n)
-    if jp.air_doctrine == "preemptive":
-        junta_attacks = assault & (SIDE[s.holder] == 1)
-        opening = assault & (s.engaged_days < air.opening_days)
-        w = assault * 1.0 + air.attack_weight * junta_attacks + air.opening_weight * opening
-    else:
-        sieged = assault & (s.holder == 0) & (s.engaged_days >= s.p.model.air_delay_days)
-        reprisal = (SIDE[s.holder] == 1) & (s.day - s.captured_day <= air.reprisal_days)
-        w = sieged * 1.0 + reprisal * 1.0
-    w = w * (1 + P.R_raw)
-    if w.sum() <= 0:
-        return np.zeros(s.geo.n)
-    return rng.multinomial(k, w / w.sum()).astype(float)
+@njit
+def _exchange(
+    J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area, intensity,
+    air, density, lethality, air_kill,
+):  # fmt: skip
+    """`_fighting_power`, then `_loss_rates`, in one call."""
+    pj, pr = _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord)
+    rate_j, rate_r = _loss_rates(
+        R_raw, J_attack, R_attack, holder, side, area, intensity, pj, pr, air, density, lethality, air_kill
+    )
+    return pj, pr, rate_j, rate_r
 
 
 def unit_losses(s: Situation, mask: np.ndarray, node_loss: np.ndarray, node_raw: np.ndarray) -> np.ndarray:
@@ -156,25 +166,15 @@ def ammo_used(s: Situation, P: Powers, f: Fight) -> np.ndarray:
     return s.p.model.ammo_use * (P.Rf_raw * f.intensity).sum(1)
 
 
-def morale_after(s: Situation, P: Powers, f: Fight) -> np.ndarray:
-    """Morale of both sides falls with losses and adverse odds under assault (air
-    strikes shake the resistance, isolation the junta) and recovers toward its
-    baseline out of combat; broken units give up the fight [Epstein 2002: action
-    when a threshold is crossed]."""
-    u = s.units
-    mp, jp = s.p.model, s.p.junta
-    return _morale_after(
-        u.faction, u.node, u.morale, SIDE, P.J_raw, P.R_raw, P.supplied, f.assault, f.air, f.pj, f.pr,
-        f.cas_j, f.cas_r, mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
-        mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale,
-    )  # fmt: skip
-
-
 @njit
 def _morale_after(
     faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
     pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
 ):  # fmt: skip
+    """Morale of both sides falls with losses and adverse odds under assault (air strikes
+    shake the resistance, isolation the junta) and recovers toward its baseline out of
+    combat; broken units give up the fight [Epstein 2002: action when a threshold is
+    crossed]."""
     n = len(J_raw)
     loss_j, loss_r = np.empty(n), np.empty(n)
     for t in range(n):
@@ -196,114 +196,62 @@ def _morale_after(
 
 
 @dataclass(frozen=True)
-class OutpostLosses:
-    towns: np.ndarray  # towns whose outposts were hit
-    lost: np.ndarray  # outposts lost there
-    taken_by: np.ndarray  # faction index that took them (and their arms)
+class Toll:
+    """What today's fighting did to each unit."""
+
+    loss: np.ndarray  # fighters lost (`unit_losses`)
+    morale: np.ndarray  # morale after the day (`_morale_after`)
+    broken: np.ndarray  # live junta units in an assault whose morale broke (indices)
 
 
-def outpost_losses(s: Situation, P: Powers, f: Fight, rng: np.random.Generator) -> OutpostLosses:
-    """Outposts around a besieged junta town fall one by one [AP-2023: >180 in five weeks];
-    at even odds each falls with `outpost_fall_rate` a day."""
-    hit = f.assault & (s.holder == 0) & (s.outposts > 0)
-    if not hit.any():
-        return OutpostLosses(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
-    p = np.minimum(1.0, 2 * s.p.model.outpost_fall_rate * f.pr / np.maximum(f.pr + f.pj, 1e-9))
-    lost = rng.binomial(s.outposts[hit].astype(np.int64), p[hit]).astype(float)
-    return OutpostLosses(np.flatnonzero(hit), lost, P.Rf_raw[:, hit].argmax(0))
-
-
-@dataclass(frozen=True)
-class Breaks:
-    """Junta units whose morale broke: what surrendered, to whom, and where the rest go."""
-
-    units: list[int]
-    surrendered: list[float]
-    captor: list[int]  # faction index
-    withdraw: list[int]
-    withdraw_to: list[int]
-
-
-def breaks(s: Situation, P: Powers, f: Fight) -> Breaks:
-    """Junta units whose morale breaks in combat give up: part surrenders (arms to the
-    captor, some men defect), the rest withdraws along a road the junta holds;
-    encircled, all surrender [AP-2023: surrenders, defections, abandoned positions]."""
+def toll(s: Situation, P: Powers, f: Fight) -> Toll:
+    """Losses and morale of every unit, and the junta units that break, in one call."""
     u = s.units
-    mp, lp = s.p.model, s.p.model.leadership
-    out = Breaks([], [], [], [], [])
-    broken = np.flatnonzero(
-        u.alive & (u.faction == 0) & (u.busy == 0) & (u.morale < mp.morale_break) & f.assault[u.node]
-    )
-    for i in broken.tolist():
-        town = int(u.node[i])
-        back = [v for v in s.geo.neighbours[town] if s.holder[v] == 0]
-        if not back:  # encircled: nowhere to go
-            share = 1.0
-        elif s.holder[town] != 0:  # a failed assault: most fall back, stragglers are taken
-            share = mp.failed_assault_surrender * mp.surrender_share
-        else:  # a garrison: worse when cut off from supply and badly led
-            cut = mp.cut_off_surrender if not P.supplied[town] else 1.0
-            share = min(
-                1.0, mp.surrender_share * cut * (lp.surrender_base - lp.surrender_gain * s.p.junta.leadership)
-            )
-        given = float(u.strength[i]) * share
-        out.units.append(i)
-        out.surrendered.append(given)
-        out.captor.append(int(P.Rf_raw[:, town].argmax()))
-        if back and u.strength[i] - given >= 1.0:
-            supplied = [v for v in back if P.supplied[v]]
-            out.withdraw.append(i)
-            out.withdraw_to.append((supplied or back)[0])
-    return out
-
-
-@dataclass(frozen=True)
-class Captures:
-    """Towns that change hands today."""
-
-    by_resistance: list[tuple[int, int]]  # (town, faction that takes it)
-    by_junta: list[int]
-    taken: np.ndarray  # bool per town: either
-
-
-def captures(s: Situation) -> Captures:
-    """A town changes hands when its holder has no fighters left there and the enemy has."""
-    P = presence(s)
-    lost_j = (s.holder == 0) & (P.J_raw < 1) & (P.R_raw >= 1)
-    lost_r = (SIDE[s.holder] == 1) & (P.R_raw < 1) & (P.J_attack >= 1)
-    by_resistance = [(n, int(P.Rf_raw[:, n].argmax())) for n in np.flatnonzero(lost_j).tolist()]
-    return Captures(by_resistance, np.flatnonzero(lost_r).tolist(), lost_j | lost_r)
-
-
-def needs_garrison(s: Situation, town: int) -> bool:
-    """A retaken town has junta units but none of them a garrison."""
-    u = s.units
-    here = np.flatnonzero(u.alive & (u.node == town) & (u.faction == 0))
-    return bool(len(here)) and not (u.kind[here] == GARRISON).any()
-
-
-def displacement(s: Situation, P: Powers, f: Fight) -> np.ndarray:
-    """Share of residents fleeing each town today: an assault drives out more people than
-    a sweep of the countryside, air strikes and a change of hands more still."""
-    mp = s.p.model
-    return _displacement(
-        f.engaged, f.assault, f.air, s.holder, P.R_attack, s.captured_day, s.day, mp.displacement_clearance,
-        mp.displacement_assault, mp.displacement_harassment, mp.displacement_air, mp.displacement_capture,
+    mp, jp = s.p.model, s.p.junta
+    return Toll(
+        *_toll(
+            P.junta, P.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, P.J_raw,
+            P.R_raw, P.supplied, f.assault, f.air, f.pj, f.pr, f.cas_j, f.cas_r, mp.morale_shock,
+            mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership, mp.isolation_morale,
+            mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break,
+        )
     )  # fmt: skip
 
 
 @njit
-def _displacement(engaged, assault, air, holder, R_attack, captured_day, day, clearance, assaulted, harassed,
-                  per_strike, capture):  # fmt: skip
-    out = np.empty(len(holder))
-    for t in range(len(holder)):
-        if assault[t] and holder[t] == 0 and R_attack[t] == 0:
-            rate = clearance
-        elif assault[t]:
-            rate = assaulted
-        elif engaged[t]:
-            rate = harassed
-        else:
-            rate = 0.0
-        out[t] = min(1.0, rate + per_strike * air[t] + (capture if captured_day[t] == day else 0.0))
-    return out
+def _toll(
+    junta, rebel, faction, node, strength, morale, busy, alive, side, J_raw, R_raw, supplied, assault, air,
+    pj, pr, cas_j, cas_r, shock, pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
+    morale_break,
+):  # fmt: skip
+    # the two masks are disjoint, so each unit's loss is one of the two terms exactly
+    loss = _unit_losses(junta, node, strength, cas_j, J_raw)
+    loss += _unit_losses(rebel, node, strength, cas_r, R_raw)
+    after = _morale_after(
+        faction,
+        node,
+        morale,
+        side,
+        J_raw,
+        R_raw,
+        supplied,
+        assault,
+        air,
+        pj,
+        pr,
+        cas_j,
+        cas_r,
+        shock,
+        pressure,
+        command,
+        isolation,
+        air_morale,
+        recovery,
+        junta_base,
+        rebel_base,
+    )
+    broke = np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        ready = alive[i] and faction[i] == 0 and busy[i] == 0
+        broke[i] = ready and after[i] < morale_break and assault[node[i]]
+    return loss, after, np.flatnonzero(broke)

@@ -7,14 +7,13 @@ combat kernels compute; it makes no choices of its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
-from sim.model import combat, tactics
+from sim.model import combat, outcomes, tactics
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
 from sim.model.deployment import (
     NewUnit,
@@ -26,6 +25,7 @@ from sim.model.deployment import (
 from sim.model.events import apply_event
 from sim.model.orders import Orders
 from sim.model.recorder import Recorder
+from sim.model.routes import RouteFields
 from sim.model.situation import Situation, Units, frozen
 from sim.model.strategy import Balance, balance
 from sim.model.strength import powers
@@ -33,7 +33,6 @@ from sim.model.units import GARRISON, HOLD, MOBILE, Forces
 from sim.scenario.schema import Event, Params
 from sim.world.factions import FACTIONS, RESISTANCE, SIDE, faction_index
 from sim.world.geography import Geography
-from sim.world.routing import bfs_field
 
 
 class ConflictModel(mesa.Model):
@@ -97,8 +96,7 @@ class ConflictModel(mesa.Model):
         self.events: dict[dt.date, list[Event]] = {}
         for ev in params.events:
             self.events.setdefault(ev.date, []).append(ev)
-        self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # BFS fields of this map version
-        self._fields_version = self.holder_version
+        self.routes = RouteFields(self)
         self._balance: tuple[int, Balance] | None = None
         self.cease = np.zeros(len(FACTIONS), dtype=bool)
         self.offensive = np.zeros(len(FACTIONS), dtype=bool)
@@ -111,18 +109,27 @@ class ConflictModel(mesa.Model):
             for name in ("holder", "outposts", "engaged_days", "captured_day", "cease", "offensive", "supply")
         }
         self._units: tuple[int, Units] | None = None
+        self._situation: tuple[tuple, Situation] | None = None
         self.recorder = Recorder(self)
         self.initial_agents = len(self.agents)
 
     # --- what agents and kernels see ----------------------------------------------
 
     def situation(self) -> Situation:
-        """A read-only view of today for the deciding agents and the combat kernels."""
-        f = self.forces
+        """A read-only view of today for the deciding agents and the combat kernels.
+
+        Its arrays are views, so one serves until something it holds by value changes: the
+        day, the parameters, a town's holder (the supply network), a new unit, the command's
+        plan, posture or election, China's stance."""
+        f, j = self.forces, self.junta
+        key = (self.day, id(self.p), self.holder_version, f.n, id(j.plan), j.offensive, j.polling)
+        key += (self.china.stance,)
+        if self._situation is not None and self._situation[0] == key:
+            return self._situation[1]
         if self._units is None or self._units[0] != f.n:
             self._units = (f.n, Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}))
         v = self._views
-        return Situation(
+        s = Situation(
             geo=self.geo,
             p=self.p,
             day=self.day,
@@ -142,11 +149,13 @@ class ConflictModel(mesa.Model):
             supply=v["supply"],
             junta_offensive=self.junta.offensive,
             china_support=self.china.junta_support(),
-            supplied=self.junta_supplied(),
+            supplied=self.routes.junta_supplied(),
             plan=self.junta.plan,
             units=self._units[1],
-            front_fields=self.front_fields,
+            front_fields=self.routes.front_fields,
         )
+        self._situation = (key, s)
+        return s
 
     def balance(self) -> Balance:
         """Today's balance of forces (model/strategy.py), computed once a day for every commander."""
@@ -157,54 +166,6 @@ class ConflictModel(mesa.Model):
     def monsoon(self) -> bool:
         season = self.p.model.season
         return season.monsoon_start <= self.date.month <= season.monsoon_end
-
-    def _field(
-        self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """A BFS field from `make()` = (sources, passable), computed once per map version
-        (the map changes only when a town falls)."""
-        if self._fields_version != self.holder_version:
-            self._fields, self._fields_version = {}, self.holder_version
-        if key not in self._fields:
-            self._fields[key] = bfs_field(*self.geo.csr[:2], *make())
-        return self._fields[key]
-
-    def junta_supplied(self) -> np.ndarray:
-        """Junta-held towns connected by junta-held roads to a headquarters or capital."""
-
-        def make() -> tuple[np.ndarray, np.ndarray]:
-            g = self.geo
-            held = self.holder == 0
-            # headquarters and capitals by road; coastal towns by sea (the navy) [AP-2023]
-            return held & (g.hq | g.capital | self.coast), held
-
-        return self._field("supply", make)[0] >= 0
-
-    def uwsa_reach(self) -> np.ndarray:
-        """Towns linked by road to Wa territory through towns the junta does not hold: where
-        UWSA deliveries can go."""
-
-        def make() -> tuple[np.ndarray, np.ndarray]:
-            return self.holder == faction_index("UWSA"), SIDE[self.holder] != 0
-
-        return self._field("uwsa", make)[0] >= 0
-
-    def front_fields(self) -> tuple[np.ndarray, np.ndarray]:
-        """For every resistance faction (rows): hops to the nearest town it can attack,
-        through friendly towns it operates in, and the next hop there; -1 where none."""
-        if self._fields_version != self.holder_version:
-            self._fields, self._fields_version = {}, self.holder_version
-        key = ("front", self.cease.tobytes())
-        if key not in self._fields:
-            indptr, nbr, _ = self.geo.csr
-            hostile, friendly = self.holder == 0, SIDE[self.holder] != 0
-            dist = np.full((len(FACTIONS), self.geo.n), -1, dtype=np.int64)
-            nexthop = dist.copy()
-            for f in np.flatnonzero(SIDE == 1):
-                area = self.operating[f]
-                dist[f], nexthop[f] = bfs_field(indptr, nbr, hostile & area & ~self.cease[f], friendly & area)
-            self._fields[key] = (frozen(dist), frozen(nexthop))
-        return self._fields[key]
 
     def people(self) -> np.ndarray:
         """Fighters by side (junta, resistance), counting recruits not yet formed up."""
@@ -331,32 +292,32 @@ class ConflictModel(mesa.Model):
         fight = combat.fight(s, P, self.rng)
         self.air_strikes += int(fight.air.sum())
         f = self.forces
+        toll = combat.toll(s, P, fight)
         strength = f.view("strength")
-        strength -= combat.unit_losses(s, P.junta, fight.cas_j, P.J_raw)
-        strength -= combat.unit_losses(s, P.rebel, fight.cas_r, P.R_raw)
+        strength -= toll.loss
         self.killed += (fight.cas_j.sum(), fight.cas_r.sum())
         used = combat.ammo_used(s, P, fight)
         for fac in self.resistance_factions:
             fac.ammo = max(0.0, fac.ammo - used[fac.index])
 
         alive = f.view("alive")
-        f.view("morale")[alive] = combat.morale_after(s, P, fight)[alive]
+        f.view("morale")[alive] = toll.morale[alive]
 
-        lost = combat.outpost_losses(s, P, fight, self.rng)
+        lost = outcomes.outpost_losses(s, P, fight, self.rng)
         self.outposts[lost.towns] -= lost.lost
         self.outposts_lost += lost.lost.sum()
         for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
             self.by_index[fac].arms += n * self.p.model.arms_per_outpost
 
-        self._breaks(combat.breaks(s, P, fight))
-        self._captures(combat.captures(s))
+        self._breaks(outcomes.breaks(s, P, toll.broken))
+        self._captures(outcomes.captures(s))
 
         self.engaged_days[:] = np.where(fight.assault, self.engaged_days + 1, 0)
-        fled = self.residents * combat.displacement(s, P, fight)
+        fled = self.residents * outcomes.displacement(s, P, fight)
         self.residents -= fled
         self.displaced += fled.sum()
 
-    def _breaks(self, b: combat.Breaks) -> None:
+    def _breaks(self, b: outcomes.Breaks) -> None:
         f, mp = self.forces, self.p.model
         for i, given, captor in zip(b.units, b.surrendered, b.captor, strict=True):
             f.strength[i] -= given
@@ -372,7 +333,7 @@ class ConflictModel(mesa.Model):
             f.mode[idx] = HOLD
             f.kind[idx] = MOBILE
 
-    def _captures(self, c: combat.Captures) -> None:
+    def _captures(self, c: outcomes.Captures) -> None:
         """Towns change hands; the victors stay to consolidate them for a while."""
         if not c.taken.any():
             return
@@ -384,7 +345,7 @@ class ConflictModel(mesa.Model):
         f.view("rest")[victors] = self.p.model.consolidation_days
         for town in c.by_junta:
             self.set_holder(town, 0, "assault")
-            if combat.needs_garrison(self.situation(), town):
+            if outcomes.needs_garrison(self.situation(), town):
                 u = f.view("node")
                 here = np.flatnonzero(f.view("alive") & (u == town) & (f.view("faction") == 0))
                 self.detach_garrison(town, here[np.argmax(f.strength[here])])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.jit import njit
+from sim.model.sums import masked_total
 from sim.world.factions import FACTIONS, RESISTANCE, SIDE, SIDES
 
 if TYPE_CHECKING:
@@ -33,6 +34,34 @@ COLUMNS = (
     "offensive_factions",  # resistance factions on the offensive
     *FACTION_TOWNS,
 )
+# the columns `record` sets from the model's counters; `_fill` sets the rest
+_OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIVE, _OFFENSIVE = (
+    COLUMNS.index(c)
+    for c in (
+        "outposts_lost",
+        "junta_casualties",
+        "resistance_casualties",
+        "junta_surrendered",
+        "displaced",
+        "air_strikes",
+        "junta_offensive",
+        "offensive_factions",
+    )
+)
+_AREA, _POP, _FULL, _TOWNS_J, _TOWNS_R, _CROSSINGS, _STRENGTH_J, _STRENGTH_R, _FIRST_FACTION = (
+    COLUMNS.index(c)
+    for c in (
+        "junta_area_share",
+        "junta_population_share",
+        "junta_full_control_share",
+        "towns_junta",
+        "towns_resistance",
+        "china_crossings_junta",
+        "junta_strength",
+        "resistance_strength",
+        FACTION_TOWNS[0],
+    )
+)
 
 
 class Recorder:
@@ -53,40 +82,41 @@ class Recorder:
     def record(self, m: ConflictModel) -> None:
         f = m.forces
         n = f.n
-        junta, full, junta_units, rebel_units, counts = _control(
-            m.holder,
-            SIDE,
-            f.alive[:n],
-            f.faction[:n],
-            f.node[:n],
-            m.cease,
-            m.geo.china_crossing,
-            len(FACTIONS),
-        )
-        strength = f.strength[:n]
-        self.values[m.day] = (
-            self._area[junta].sum(),
-            self._pop[junta].sum(),
-            self._area[full].sum(),
-            counts[0],
-            counts[1],
-            m.outposts_lost,
-            counts[2],
-            strength[junta_units].sum(),
-            strength[rebel_units].sum(),
-            m.killed[0],
-            m.killed[1],
-            m.surrendered[0],
-            m.displaced,
-            m.air_strikes,
-            float(m.junta.offensive),
-            float(sum(f.offensive for f in m.resistance_factions)),
-            *counts[3:][self._codes],
-        )
+        row = self.values[m.day]
+        _fill(
+            row, m.holder, SIDE, f.alive[:n], f.faction[:n], f.node[:n], f.strength[:n], m.cease,
+            m.geo.china_crossing, self._area, self._pop, self._codes, len(FACTIONS),
+        )  # fmt: skip
+        row[_OUTPOSTS] = m.outposts_lost
+        row[_KILLED_J], row[_KILLED_R] = m.killed
+        row[_SURRENDERED] = m.surrendered[0]
+        row[_DISPLACED] = m.displaced
+        row[_AIR] = m.air_strikes
+        row[_JUNTA_OFFENSIVE] = m.junta.offensive
+        row[_OFFENSIVE] = sum(f.offensive for f in m.resistance_factions)
 
     def final_control(self, m: ConflictModel) -> tuple[list[str], list[str]]:
         """Controller code and side of every town at the end."""
         return [FACTIONS[h] for h in m.holder], [SIDES[SIDE[h]] for h in m.holder]
+
+
+@njit
+def _fill(
+    row, holder, side, alive, faction, node, strength, cease, china_crossing, area, pop, codes, n_factions
+):
+    """The columns of a day's row that come from the map and the units (in `COLUMNS` order;
+    sums in numpy's order)."""
+    junta, full, junta_units, rebel_units, counts = _control(
+        holder, side, alive, faction, node, cease, china_crossing, n_factions
+    )
+    row[_AREA] = masked_total(area, junta)
+    row[_POP] = masked_total(pop, junta)
+    row[_FULL] = masked_total(area, full)
+    row[_TOWNS_J], row[_TOWNS_R], row[_CROSSINGS] = counts[0], counts[1], counts[2]
+    row[_STRENGTH_J] = masked_total(strength, junta_units)
+    row[_STRENGTH_R] = masked_total(strength, rebel_units)
+    for k in range(len(codes)):
+        row[_FIRST_FACTION + k] = counts[3 + codes[k]]
 
 
 @njit

@@ -51,6 +51,39 @@ def presence(s: Situation) -> Presence:
 
 
 @njit
+def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac):
+    """One pass over the units: who fights where, in numbers.
+
+    Junta units fight where they stand unless on the march; resistance units unless on
+    the march, in a ceasefire, or lying low (HOLD) in a town the junta holds. Sums run in
+    unit order, as numpy's do. Returns (J_raw, J_attack, Rf_raw, R_raw, R_attack, junta
+    units fighting, resistance units fighting).
+    """
+    n_nodes = len(holder_side)
+    J_raw, J_attack, R_attack = np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes)
+    Rf_raw = np.zeros((n_fac, n_nodes))
+    junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
+    for i in range(len(node)):
+        if not alive[i] or busy[i] != 0:
+            continue
+        f, v, men = faction[i], node[i], strength[i]
+        if side[f] == 0:
+            junta[i] = True
+            J_raw[v] += men
+            if mode[i] == ATTACK:
+                J_attack[v] += men
+        elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
+            rebel[i] = True
+            Rf_raw[f, v] += men
+            if mode[i] == ATTACK:
+                R_attack[v] += men
+    R_raw = Rf_raw[0].copy()
+    for f in range(1, n_fac):
+        R_raw += Rf_raw[f]
+    return J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel
+
+
+@njit
 def _tally(
     faction: np.ndarray,
     node: np.ndarray,
@@ -72,39 +105,26 @@ def _tally(
     junta_mult: float,
     rebel_mult: float,
 ):
-    """One pass over the units: who fights where, raw and effective strength per town.
-
-    Junta units fight where they stand unless on the march; resistance units unless on
-    the march, in a ceasefire, or lying low (HOLD) in a town the junta holds. Effective
-    strength = numbers x quality x morale, then the junta's multiplier (and its cut from
-    supply) or the faction's supply and drones. Sums run in unit order, as numpy's do.
-    """
+    """`tally_raw`, and effective strength per town: numbers x quality x morale, then the
+    junta's multiplier (and its cut from supply) or the faction's supply and drones."""
     n_fac, n_nodes = len(cease), len(holder_side)
-    J_raw, J_attack, J, R_attack = np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes)
-    Rf_raw, Rf = np.zeros((n_fac, n_nodes)), np.zeros((n_fac, n_nodes))
-    junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
+    J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel = tally_raw(
+        faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac
+    )
+    J, Rf = np.zeros(n_nodes), np.zeros((n_fac, n_nodes))
     junta_power = np.zeros(len(node))
     for i in range(len(node)):
-        if not alive[i] or busy[i] != 0:
+        if not (junta[i] or rebel[i]):
             continue
-        f, v, men = faction[i], node[i], strength[i]
-        eff = men * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
-        if side[f] == 0:
-            junta[i] = True
-            J_raw[v] += men
-            if mode[i] == ATTACK:
-                J_attack[v] += men
+        f, v = faction[i], node[i]
+        eff = strength[i] * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
+        if junta[i]:
             junta_power[i] = eff * junta_mult * (1.0 if supplied[v] else unsupplied)
             J[v] += junta_power[i]
-        elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
-            rebel[i] = True
-            Rf_raw[f, v] += men
+        else:
             Rf[f, v] += eff * supply[f] * rebel_mult
-            if mode[i] == ATTACK:
-                R_attack[v] += men
-    R_raw, R = Rf_raw[0].copy(), Rf[0].copy()
+    R = Rf[0].copy()
     for f in range(1, n_fac):
-        R_raw += Rf_raw[f]
         R += Rf[f]
     J_def, R_def = np.empty(n_nodes), np.empty(n_nodes)
     for t in range(n_nodes):

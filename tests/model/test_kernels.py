@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.model import combat, tactics
+from sim.model import air, combat, outcomes, tactics
 from sim.model.deployment import town_values
 from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation, Units, frozen
@@ -141,7 +141,7 @@ def test_town_falls_to_the_strongest_faction_when_its_garrison_is_gone(geo, para
         ],
         holder=holder,
     )
-    c = combat.captures(s)
+    c = outcomes.captures(s)
     assert c.by_resistance == [(0, AA)]
     assert c.by_junta == [5]
     assert c.taken[0] and c.taken[5] and c.taken.sum() == 2
@@ -152,7 +152,7 @@ def test_no_air_strikes_without_aircraft(geo, params):
     s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
     assault = np.zeros(geo.n, dtype=bool)
     assault[0] = True
-    strikes = combat.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    strikes = air.air_strikes(s, presence(s), assault, np.random.default_rng(1))
     assert strikes.sum() == 0
 
 
@@ -163,7 +163,7 @@ def test_preemptive_air_strikes_go_where_the_fighting_is(geo, params):
     s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
     assault = np.zeros(geo.n, dtype=bool)
     assault[0] = True
-    strikes = combat.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    strikes = air.air_strikes(s, presence(s), assault, np.random.default_rng(1))
     assert strikes.sum() > 0 and strikes[0] == strikes.sum()
 
 
@@ -182,7 +182,7 @@ def test_displacement_rate_of_an_assault(geo, params):
         cas_j=np.zeros(geo.n),
         cas_r=np.zeros(geo.n),
     )
-    rate = combat.displacement(s, powers(s), f)
+    rate = outcomes.displacement(s, powers(s), f)
     assert rate[0] == pytest.approx(mp.displacement_assault)
     assert rate[1] == pytest.approx(mp.displacement_harassment)
     assert rate[2] == 0.0
@@ -288,9 +288,7 @@ def test_the_monsoon_grounds_aircraft(geo, params):
     for monsoon in (False, True):
         s = situation(geo, p, units, monsoon=monsoon)
         P = presence(s)
-        totals.append(
-            sum(combat.air_strikes(s, P, assault, np.random.default_rng(i)).sum() for i in range(40))
-        )
+        totals.append(sum(air.air_strikes(s, P, assault, np.random.default_rng(i)).sum() for i in range(40)))
     dry, wet = totals
     share = params.model.season.air
     assert wet / dry == pytest.approx(share, rel=0.15)
