@@ -238,6 +238,7 @@ class China(mesa.Agent):
         super().__init__(model)
         self.stance = params.stance
         self.embargo = params.embargo
+        self._income: tuple[tuple, list[float]] | None = None
 
     def trade_factor(self) -> float:
         """Share of normal trade income a resistance-held China crossing yields today."""
@@ -246,13 +247,22 @@ class China(mesa.Agent):
     def junta_support(self) -> float:
         return self.model.p.china.junta_support if self.stance == "pro_junta" else 0.0
 
-    def step(self) -> None:
+    def income(self) -> list[float]:
+        """Each faction's trade income a day (ammunition): China's share of trade at its own
+        gates, full elsewhere, from the crossings it holds. It changes only with a town's
+        holder, China's stance or embargo, or the parameters, so it is kept until one does."""
         m = self.model
-        geo = m.geo
-        # income per crossing: China's share of trade at its own gates, full elsewhere
-        weight = np.where(geo.china_crossing, self.trade_factor(), 1.0) * geo.crossing
-        income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(FACTIONS))
-        for faction in m.resistance_factions:
+        key = (m.holder_version, self.stance, self.embargo, id(m.p))
+        if self._income is None or self._income[0] != key:
+            geo = m.geo
+            weight = np.where(geo.china_crossing, self.trade_factor(), 1.0) * geo.crossing
+            income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(FACTIONS))
+            self._income = (key, income.tolist())
+        return self._income[1]
+
+    def step(self) -> None:
+        income = self.income()
+        for faction in self.model.resistance_factions:
             faction.ammo += income[faction.index]
 
 

@@ -21,6 +21,7 @@ from sim.jit import njit
 from sim.model.air import air_support, air_weights, strikes
 from sim.model.situation import Situation
 from sim.model.strength import Powers
+from sim.model.sums import total
 from sim.world.factions import SIDE
 
 
@@ -161,11 +162,6 @@ def _unit_losses(mask, node, strength, node_loss, node_raw):
     return loss
 
 
-def ammo_used(s: Situation, P: Powers, f: Fight) -> np.ndarray:
-    """Ammunition (fighter-days) each faction spent today."""
-    return s.p.model.ammo_use * (P.Rf_raw * f.intensity).sum(1)
-
-
 @njit
 def _morale_after(
     faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
@@ -202,10 +198,13 @@ class Toll:
     loss: np.ndarray  # fighters lost (`unit_losses`)
     morale: np.ndarray  # morale after the day (`_morale_after`)
     broken: np.ndarray  # live junta units in an assault whose morale broke (indices)
+    killed: np.ndarray  # fighters killed today: junta, resistance
+    ammo: np.ndarray  # ammunition (fighter-days) each faction spent today
 
 
 def toll(s: Situation, P: Powers, f: Fight) -> Toll:
-    """Losses and morale of every unit, and the junta units that break, in one call."""
+    """Losses and morale of every unit, the junta units that break, the dead and the
+    ammunition spent, in one call."""
     u = s.units
     mp, jp = s.p.model, s.p.junta
     return Toll(
@@ -213,7 +212,8 @@ def toll(s: Situation, P: Powers, f: Fight) -> Toll:
             P.junta, P.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, P.J_raw,
             P.R_raw, P.supplied, f.assault, f.air, f.pj, f.pr, f.cas_j, f.cas_r, mp.morale_shock,
             mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership, mp.isolation_morale,
-            mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break,
+            mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break, P.Rf_raw,
+            f.intensity, mp.ammo_use,
         )
     )  # fmt: skip
 
@@ -222,7 +222,7 @@ def toll(s: Situation, P: Powers, f: Fight) -> Toll:
 def _toll(
     junta, rebel, faction, node, strength, morale, busy, alive, side, J_raw, R_raw, supplied, assault, air,
     pj, pr, cas_j, cas_r, shock, pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
-    morale_break,
+    morale_break, Rf_raw, intensity, ammo_use,
 ):  # fmt: skip
     # the two masks are disjoint, so each unit's loss is one of the two terms exactly
     loss = _unit_losses(junta, node, strength, cas_j, J_raw)
@@ -254,4 +254,18 @@ def _toll(
     for i in range(len(node)):
         ready = alive[i] and faction[i] == 0 and busy[i] == 0
         broke[i] = ready and after[i] < morale_break and assault[node[i]]
-    return loss, after, np.flatnonzero(broke)
+    killed = np.array([total(cas_j), total(cas_r)])
+    return loss, after, np.flatnonzero(broke), killed, ammo_use * _engaged_fighters(Rf_raw, intensity)
+
+
+@njit
+def _engaged_fighters(Rf_raw, intensity):
+    """Fighters per faction weighted by the intensity of the fight they are in (sums in numpy's
+    order): what ammunition goes with."""
+    out = np.empty(Rf_raw.shape[0])
+    weighted = np.empty(Rf_raw.shape[1])
+    for f in range(Rf_raw.shape[0]):
+        for t in range(Rf_raw.shape[1]):
+            weighted[t] = Rf_raw[f, t] * intensity[t]
+        out[f] = total(weighted)
+    return out

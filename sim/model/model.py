@@ -13,6 +13,7 @@ import numpy as np
 from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
+from sim.jit import njit
 from sim.model import combat, outcomes, tactics
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
 from sim.model.deployment import (
@@ -222,8 +223,7 @@ class ConflictModel(mesa.Model):
 
     def remove_dead(self) -> None:
         f = self.forces
-        dead = np.flatnonzero(f.view("alive") & (f.view("strength") < 1.0))
-        for i in dead.tolist():
+        for i in _dead(f.view("alive"), f.view("strength")).tolist():
             self.killed[SIDE[f.faction[i]]] += f.strength[i]  # the last stragglers count as lost
             f.alive[i] = False
             f.strength[i] = 0.0
@@ -295,27 +295,27 @@ class ConflictModel(mesa.Model):
         toll = combat.toll(s, P, fight)
         strength = f.view("strength")
         strength -= toll.loss
-        self.killed += (fight.cas_j.sum(), fight.cas_r.sum())
-        used = combat.ammo_used(s, P, fight)
+        self.killed += toll.killed
         for fac in self.resistance_factions:
-            fac.ammo = max(0.0, fac.ammo - used[fac.index])
+            fac.ammo = max(0.0, fac.ammo - toll.ammo[fac.index])
 
         alive = f.view("alive")
         f.view("morale")[alive] = toll.morale[alive]
 
         lost = outcomes.outpost_losses(s, P, fight, self.rng)
-        self.outposts[lost.towns] -= lost.lost
-        self.outposts_lost += lost.lost.sum()
-        for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
-            self.by_index[fac].arms += n * self.p.model.arms_per_outpost
+        if len(lost.towns):
+            self.outposts[lost.towns] -= lost.lost
+            self.outposts_lost += lost.lost.sum()
+            for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
+                self.by_index[fac].arms += n * self.p.model.arms_per_outpost
 
         self._breaks(outcomes.breaks(s, P, toll.broken))
         self._captures(outcomes.captures(s))
 
         self.engaged_days[:] = np.where(fight.assault, self.engaged_days + 1, 0)
-        fled = self.residents * outcomes.displacement(s, P, fight)
+        fled, total = outcomes.flight(s, P, fight, self.residents)
         self.residents -= fled
-        self.displaced += fled.sum()
+        self.displaced += total
 
     def _breaks(self, b: outcomes.Breaks) -> None:
         f, mp = self.forces, self.p.model
@@ -353,3 +353,9 @@ class ConflictModel(mesa.Model):
     def run(self) -> None:
         for _ in range(self.days):
             self.step()
+
+
+@njit
+def _dead(alive, strength):
+    """Live units down to their last stragglers (fewer than one fighter)."""
+    return np.flatnonzero(alive & (strength < 1.0))

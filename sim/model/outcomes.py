@@ -16,6 +16,7 @@ from sim.jit import njit
 from sim.model.combat import Fight
 from sim.model.situation import Situation
 from sim.model.strength import Powers, tally_raw
+from sim.model.sums import total
 from sim.model.units import GARRISON
 from sim.world.factions import SIDE
 
@@ -146,11 +147,26 @@ def needs_garrison(s: Situation, town: int) -> bool:
 def displacement(s: Situation, P: Powers, f: Fight) -> np.ndarray:
     """Share of residents fleeing each town today: an assault drives out more people than
     a sweep of the countryside, air strikes and a change of hands more still."""
+    return _displacement(*_displacement_args(s, P, f))
+
+
+def flight(s: Situation, P: Powers, f: Fight, residents: np.ndarray) -> tuple[np.ndarray, float]:
+    """Residents fleeing each town today (`displacement`), and how many in all."""
+    return _flight(residents, *_displacement_args(s, P, f))
+
+
+def _displacement_args(s: Situation, P: Powers, f: Fight) -> tuple:
     mp = s.p.model
-    return _displacement(
+    return (
         f.engaged, f.assault, f.air, s.holder, P.R_attack, s.captured_day, s.day, mp.displacement_clearance,
         mp.displacement_assault, mp.displacement_harassment, mp.displacement_air, mp.displacement_capture,
     )  # fmt: skip
+
+
+@njit
+def _flight(residents, *args):
+    fled = residents * _displacement(*args)
+    return fled, total(fled)
 
 
 @njit

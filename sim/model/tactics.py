@@ -19,7 +19,7 @@ from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation
 from sim.model.strength import Powers, powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
-from sim.world.factions import FACTIONS, SIDE
+from sim.world.factions import SIDE
 from sim.world.routing import bfs_field
 
 
@@ -37,33 +37,67 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     orders = Orders(s)
     indptr, nbr, _ = s.geo.csr
     side_of = SIDE[s.holder]
-    retreats, to_safety, fled, to_shelter, home = _contact(
+    contact, grouped = _contact_and_groups(
         u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, side_of,
         s.cease, s.offensive, s.operating, indptr, nbr, P.R, P.J_def, P.J_attack, mp.attack_ratio,
         mp.retreat_ratio, mp.morale_break,
     )  # fmt: skip
+    retreats, to_safety, fled, to_shelter, home = contact
+    gf, gu, count, first, group_of, owner, v = grouped
     orders.moves += [(i, d) for i, d in ((retreats, to_safety), (fled, to_shelter)) if len(i)]
     if len(home) == 0:
         return orders
-    n_nodes = s.geo.n
-    keys = u.faction[home] * n_nodes + orders.node[home]
-    found, first, group_of, count = groups(keys, len(FACTIONS) * n_nodes)
-    gf, gu = found // n_nodes, found % n_nodes
-    owner, v = edges(indptr, nbr, gu)
     # one block of draws, consumed as: coordination per group, a random score per road,
     # reinforcement and redeployment per group
-    draws = rng.random(3 * len(found) + len(v))
+    draws = rng.random(3 * len(gf) + len(v))
     front_dist, front_next = s.front_fields()
     idx, dest = _group_orders(
         gf, gu, count, owner, v, draws, home, first, group_of, orders.node, orders.mode, s.holder,
-        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def, danger(s, P),
-        s.value, front_dist, front_next, mp.attack_ratio, tp.hold_danger, tp.reinforce_danger,
-        tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
-        tp.redeploy_chance,
+        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def,
+        _danger(indptr, nbr, s.holder, P.J, P.J_attack, P.R_def), s.value, front_dist, front_next,
+        mp.attack_ratio, tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault,
+        s.p.resistance.coordination, tp.reinforce_chance, tp.redeploy_chance,
     )  # fmt: skip
     if len(idx):
         orders.moves.append((idx, dest))
     return orders
+
+
+@njit
+def _contact_and_groups(
+    faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
+    indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
+):  # fmt: skip
+    """`_contact`, then the units left to decide grouped by (faction, town), with each
+    group's roads (`orders.groups`, `orders.edges`), in one call."""
+    retreats, to_safety, fled, to_shelter, home = _contact(
+        faction,
+        node,
+        mode,
+        morale,
+        busy,
+        rest,
+        alive,
+        side,
+        holder,
+        side_of,
+        cease,
+        offensive,
+        operating,
+        indptr,
+        nbr,
+        R,
+        J_def,
+        J_attack,
+        attack_ratio,
+        retreat_ratio,
+        morale_break,
+    )
+    n_nodes = len(holder)
+    found, first, group_of, count = groups(faction[home] * n_nodes + node[home], len(cease) * n_nodes)
+    gf, gu = found // n_nodes, found % n_nodes
+    owner, v = edges(indptr, nbr, gu)
+    return (retreats, to_safety, fled, to_shelter, home), (gf, gu, count, first, group_of, owner, v)
 
 
 @njit
