@@ -41,7 +41,7 @@ class Fight:
 
 def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
     mp, air_p = s.p.model, s.p.model.air
-    engaged, assault, intensity, weight = _contact_and_targets(
+    (engaged, assault), (intensity, weight) = _contact_and_targets(
         P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.engaged_days, s.captured_day, s.day,
         mp.harassment, s.p.junta.air_doctrine == "preemptive", air_p.opening_days, air_p.attack_weight,
         air_p.opening_weight, mp.air_delay_days, air_p.reprisal_days,
@@ -64,13 +64,16 @@ def _contact_and_targets(
     J_raw, R_raw, J_attack, R_attack, holder, side, engaged_days, captured_day, day, harassment, preemptive,
     opening_days, attack_weight, opening_weight, delay_days, reprisal_days,
 ):  # fmt: skip
-    """`_contact` and the towns' weights as air targets (`air.air_weights`), in one call."""
+    """`_contact` and the towns' weights as air targets (`air.air_weights`), in one call,
+    packed: (engaged, assault), (intensity, weight)."""
     engaged, assault, intensity = _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment)
     weight = air_weights(
         assault, holder, side, engaged_days, captured_day, day, R_raw, preemptive, opening_days,
         attack_weight, opening_weight, delay_days, reprisal_days,
     )  # fmt: skip
-    return engaged, assault, intensity, weight
+    flags, values = np.empty((2, len(holder)), dtype=np.bool_), np.empty((2, len(holder)))
+    flags[0], flags[1], values[0], values[1] = engaged, assault, intensity, weight
+    return flags, values
 
 
 @njit
@@ -139,12 +142,25 @@ def _exchange(
     J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area, intensity,
     air, density, lethality, air_kill,
 ):  # fmt: skip
-    """`_fighting_power`, then `_loss_rates`, in one call."""
-    pj, pr = _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord)
-    rate_j, rate_r = _loss_rates(
-        R_raw, J_attack, R_attack, holder, side, area, intensity, pj, pr, air, density, lethality, air_kill
+    """`_fighting_power`, then `_loss_rates`, in one call, packed: rows pj, pr, rate_j, rate_r."""
+    out = np.empty((4, len(holder)))
+    out[0], out[1] = _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord)
+    out[2], out[3] = _loss_rates(
+        R_raw,
+        J_attack,
+        R_attack,
+        holder,
+        side,
+        area,
+        intensity,
+        out[0],
+        out[1],
+        air,
+        density,
+        lethality,
+        air_kill,
     )
-    return pj, pr, rate_j, rate_r
+    return out
 
 
 def unit_losses(s: Situation, mask: np.ndarray, node_loss: np.ndarray, node_raw: np.ndarray) -> np.ndarray:
@@ -207,15 +223,14 @@ def toll(s: Situation, P: Powers, f: Fight) -> Toll:
     ammunition spent, in one call."""
     u = s.units
     mp, jp = s.p.model, s.p.junta
-    return Toll(
-        *_toll(
-            P.junta, P.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, P.J_raw,
-            P.R_raw, P.supplied, f.assault, f.air, f.pj, f.pr, f.cas_j, f.cas_r, mp.morale_shock,
-            mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership, mp.isolation_morale,
-            mp.air_morale, mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break, P.Rf_raw,
-            f.intensity, mp.ammo_use,
-        )
+    per_unit, broken, counts = _toll(
+        P.junta, P.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, P.J_raw, P.R_raw,
+        P.supplied, f.assault, f.air, f.pj, f.pr, f.cas_j, f.cas_r, mp.morale_shock, mp.morale_pressure,
+        mp.leadership.morale_loss_base - jp.leadership, mp.isolation_morale, mp.air_morale,
+        mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break, P.Rf_raw, f.intensity,
+        mp.ammo_use,
     )  # fmt: skip
+    return Toll(per_unit[0], per_unit[1], broken, counts[:2], counts[2:])
 
 
 @njit
@@ -228,34 +243,22 @@ def _toll(
     loss = _unit_losses(junta, node, strength, cas_j, J_raw)
     loss += _unit_losses(rebel, node, strength, cas_r, R_raw)
     after = _morale_after(
-        faction,
-        node,
-        morale,
-        side,
-        J_raw,
-        R_raw,
-        supplied,
-        assault,
-        air,
-        pj,
-        pr,
-        cas_j,
-        cas_r,
-        shock,
-        pressure,
-        command,
-        isolation,
-        air_morale,
-        recovery,
-        junta_base,
-        rebel_base,
-    )
+        faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
+        pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
+    )  # fmt: skip
     broke = np.zeros(len(node), dtype=np.bool_)
     for i in range(len(node)):
         ready = alive[i] and faction[i] == 0 and busy[i] == 0
         broke[i] = ready and after[i] < morale_break and assault[node[i]]
-    killed = np.array([total(cas_j), total(cas_r)])
-    return loss, after, np.flatnonzero(broke), killed, ammo_use * _engaged_fighters(Rf_raw, intensity)
+    per_unit = np.empty((2, len(node)))
+    per_unit[0], per_unit[1] = loss, after
+    counts = np.empty(2 + Rf_raw.shape[0])  # killed (junta, resistance), ammunition per faction
+    counts[0], counts[1], counts[2:] = (
+        total(cas_j),
+        total(cas_r),
+        ammo_use * _engaged_fighters(Rf_raw, intensity),
+    )
+    return per_unit, np.flatnonzero(broke), counts
 
 
 @njit

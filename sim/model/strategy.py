@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.jit import njit
 from sim.model.situation import Situation
-from sim.model.strength import junta_effective, morale_factor
-from sim.world.factions import FACTIONS, SIDE
+from sim.model.strength import junta_multiplier
+from sim.model.sums import pairwise_sum, total
+from sim.world.factions import SIDE
 
 
 @dataclass(frozen=True)
@@ -33,26 +35,57 @@ class Balance:
 
 
 def balance(s: Situation) -> Balance:
-    u = s.units
-    n_fac, n = len(FACTIONS), s.geo.n
-    side = SIDE[u.faction]
-    alive = u.alive
-    eff_r = u.strength * u.quality * morale_factor(s, u.morale) * s.supply[u.faction]
-    eff_r = eff_r * (1 + s.p.model.drone_effect * s.p.resistance.drones)
-    rebel = alive & (side == 1)
-    by_town = np.bincount(u.faction[rebel] * n + u.node[rebel], eff_r[rebel], n_fac * n).reshape(n_fac, n)
-    junta = alive & (side == 0)
-    junta_town = np.bincount(u.node[junta], junta_effective(s)[junta], n)
-
-    fighting = (SIDE[np.arange(n_fac)] == 1) & ~s.cease
+    u, mp = s.units, s.p.model
     area = s.operating.astype(float)
-    own = (by_town * area).sum(1)
-    everyone = area @ by_town[fighting].sum(0)  # every fighting faction's strength in each one's area
+    own, facing, fighting, fighting_by_town, national = _weigh(
+        u.faction, u.node, u.strength, u.quality, u.morale, u.alive, SIDE, s.supply, s.supplied, s.cease,
+        area, mp.morale_floor, 1 + mp.drone_effect * s.p.resistance.drones, junta_multiplier(s),
+        mp.unsupplied_effect,
+    )  # fmt: skip
+    everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
     allies = everyone - np.where(fighting, own, 0.0)
-    facing = (junta_town[None, :] * area).sum(1)
     local = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
-    national = junta_town.sum() / (by_town[fighting].sum() + 1.0)
-    return Balance(float(national), local)
+    return Balance(national, local)
+
+
+@njit
+def _weigh(
+    faction, node, strength, quality, morale, alive, side, supply, supplied, cease, area, morale_floor,
+    rebel_mult, junta_mult, unsupplied,
+):  # fmt: skip
+    """Effective strength by faction and town (`strength.junta_effective` for the junta), then
+    per faction: its own in its area, the junta's there, whether it fights; every fighting
+    faction's by town, and the national ratio (sums in numpy's order)."""
+    n_fac, n = area.shape
+    by_town, junta_town = np.zeros((n_fac, n)), np.zeros(n)
+    for i in range(len(node)):
+        if not alive[i]:
+            continue
+        f = faction[i]
+        eff = strength[i] * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
+        if side[f] == 1:
+            by_town[f, node[i]] += eff * supply[f] * rebel_mult
+        elif side[f] == 0:
+            junta_town[node[i]] += eff * junta_mult * (1.0 if supplied[node[i]] else unsupplied)
+    fighting = np.zeros(n_fac, dtype=np.bool_)
+    own, facing = np.empty(n_fac), np.empty(n_fac)
+    fighting_by_town, fighting_all = np.zeros(n), np.empty(n_fac * n)
+    k = 0
+    for f in range(n_fac):
+        fighting[f] = side[f] == 1 and not cease[f]
+        own[f] = total(by_town[f] * area[f])
+        facing[f] = total(junta_town * area[f])
+        if fighting[f]:
+            fighting_by_town += by_town[f]
+            fighting_all[k * n : (k + 1) * n] = by_town[f]
+            k += 1
+    return (
+        own,
+        facing,
+        fighting,
+        fighting_by_town,
+        total(junta_town) / (pairwise_sum(fighting_all, 0, k * n) + 1.0),
+    )
 
 
 def decide(offensive: bool, ratio: float, margin: float, hysteresis: float) -> bool:

@@ -85,31 +85,22 @@ def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_si
 
 @njit
 def _tally(
-    faction: np.ndarray,
-    node: np.ndarray,
-    strength: np.ndarray,
-    quality: np.ndarray,
-    morale: np.ndarray,
-    mode: np.ndarray,
-    busy: np.ndarray,
-    alive: np.ndarray,
-    side: np.ndarray,
-    cease: np.ndarray,
-    holder_side: np.ndarray,
-    supply: np.ndarray,
-    supplied: np.ndarray,
-    d_junta: np.ndarray,
-    d_rebel: np.ndarray,
-    morale_floor: float,
-    unsupplied: float,
-    junta_mult: float,
-    rebel_mult: float,
-):
-    """`tally_raw`, and effective strength per town: numbers x quality x morale, then the
-    junta's multiplier (and its cut from supply) or the faction's supply and drones."""
+    faction, node, strength, quality, morale, mode, busy, alive, side, cease, holder_side, supply, supplied,
+    outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification,
+    morale_floor, unsupplied, junta_mult, rebel_mult,
+):  # fmt: skip
+    """`tally_raw`, the towns' `_defence`, and effective strength per town: numbers x quality x
+    morale, then the junta's multiplier (and its cut from supply) or the faction's supply and
+    drones. Returned packed, a few arrays rather than many (each array a kernel returns costs
+    about a microsecond): per town (rows in the order `powers` unpacks them), per faction and town (raw,
+    effective), per unit (fighting for the junta, for the resistance) and the junta's power
+    per unit."""
     n_fac, n_nodes = len(cease), len(holder_side)
     J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel = tally_raw(
         faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac
+    )
+    d_junta, d_rebel = _defence(
+        outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification
     )
     J, Rf = np.zeros(n_nodes), np.zeros((n_fac, n_nodes))
     junta_power = np.zeros(len(node))
@@ -126,11 +117,17 @@ def _tally(
     R = Rf[0].copy()
     for f in range(1, n_fac):
         R += Rf[f]
-    J_def, R_def = np.empty(n_nodes), np.empty(n_nodes)
+    town = np.empty((10, n_nodes))
+    town[0], town[1], town[2], town[3], town[4], town[5] = J_raw, J_attack, R_raw, R_attack, J, R
+    town[8], town[9] = d_junta, d_rebel
     for t in range(n_nodes):
-        J_def[t] = J[t] * (d_junta[t] if holder_side[t] == 0 else 1.0)
-        R_def[t] = R[t] * (d_rebel[t] if holder_side[t] == 1 else 1.0)
-    return J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def, junta_power
+        town[6, t] = J[t] * (d_junta[t] if holder_side[t] == 0 else 1.0)
+        town[7, t] = R[t] * (d_rebel[t] if holder_side[t] == 1 else 1.0)
+    by_faction = np.empty((2, n_fac, n_nodes))
+    by_faction[0], by_faction[1] = Rf_raw, Rf
+    units = np.empty((2, len(node)), dtype=np.bool_)
+    units[0], units[1] = junta, rebel
+    return town, by_faction, units, junta_power
 
 
 def junta_multiplier(s: Situation) -> float:
@@ -159,46 +156,17 @@ def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
     u = s.units
     mp = s.p.model
-    d_junta, d_rebel = defence(s)
-    J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, Rf, R, R_attack, J_def, R_def, junta_power = _tally(
-        u.faction,
-        u.node,
-        u.strength,
-        u.quality,
-        u.morale,
-        u.mode,
-        u.busy,
-        u.alive,
-        SIDE,
-        s.cease,
-        SIDE[s.holder],
-        s.supply,
-        s.supplied,
-        d_junta,
-        d_rebel,
-        mp.morale_floor,
-        mp.unsupplied_effect,
-        junta_multiplier(s),
-        1 + mp.drone_effect * s.p.resistance.drones,
-    )
+    town, by_faction, units, junta_power = _tally(
+        u.faction, u.node, u.strength, u.quality, u.morale, u.mode, u.busy, u.alive, SIDE, s.cease,
+        SIDE[s.holder], s.supply, s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast,
+        mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor, mp.unsupplied_effect,
+        junta_multiplier(s), 1 + mp.drone_effect * s.p.resistance.drones,
+    )  # fmt: skip
+    J_raw, J_attack, R_raw, R_attack, J, R, J_def, R_def, d_junta, d_rebel = town
     return Powers(
-        J_raw,
-        J_attack,
-        Rf_raw,
-        R_raw,
-        junta,
-        rebel,
-        J,
-        Rf,
-        R,
-        R_attack,
-        s.supplied,
-        d_junta,
-        d_rebel,
-        J_def,
-        R_def,
-        junta_power,
-    )
+        J_raw, J_attack, by_faction[0], R_raw, units[0], units[1], J, by_faction[1], R, R_attack, s.supplied,
+        d_junta, d_rebel, J_def, R_def, junta_power,
+    )  # fmt: skip
 
 
 def defence(s: Situation) -> tuple[np.ndarray, np.ndarray]:

@@ -37,16 +37,19 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     orders = Orders(s)
     indptr, nbr, _ = s.geo.csr
     side_of = SIDE[s.holder]
-    contact, grouped = _contact_and_groups(
+    moves, fell_back, home, grouped, group_of, roads = _contact_and_groups(
         u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, side_of,
         s.cease, s.offensive, s.operating, indptr, nbr, P.R, P.J_def, P.J_attack, mp.attack_ratio,
         mp.retreat_ratio, mp.morale_break,
     )  # fmt: skip
-    retreats, to_safety, fled, to_shelter, home = contact
-    gf, gu, count, first, group_of, owner, v = grouped
-    orders.moves += [(i, d) for i, d in ((retreats, to_safety), (fled, to_shelter)) if len(i)]
+    # two batches in turn: a unit may fall back, then flee on from where it fell back to
+    for batch in (moves[:, :fell_back], moves[:, fell_back:]):
+        if batch.shape[1]:
+            orders.moves.append((batch[0], batch[1]))
     if len(home) == 0:
         return orders
+    gf, gu, count, first = grouped
+    owner, v = roads
     # one block of draws, consumed as: coordination per group, a random score per road,
     # reinforcement and redeployment per group
     draws = rng.random(3 * len(gf) + len(v))
@@ -69,35 +72,27 @@ def _contact_and_groups(
     indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
 ):  # fmt: skip
     """`_contact`, then the units left to decide grouped by (faction, town), with each
-    group's roads (`orders.groups`, `orders.edges`), in one call."""
+    group's roads (`orders.groups`, `orders.edges`), in one call. Packed: the contact moves
+    (units; destinations: those falling back, then those fleeing) and how many fall back, the
+    units left, the
+    groups (faction; town; units; first unit), each unit's group, the roads (group; town)."""
     retreats, to_safety, fled, to_shelter, home = _contact(
-        faction,
-        node,
-        mode,
-        morale,
-        busy,
-        rest,
-        alive,
-        side,
-        holder,
-        side_of,
-        cease,
-        offensive,
-        operating,
-        indptr,
-        nbr,
-        R,
-        J_def,
-        J_attack,
-        attack_ratio,
-        retreat_ratio,
-        morale_break,
-    )
+        faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
+        indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
+    )  # fmt: skip
+    k = len(retreats)
+    moves = np.empty((2, k + len(fled)), dtype=np.int64)
+    moves[0, :k], moves[1, :k], moves[0, k:], moves[1, k:] = retreats, to_safety, fled, to_shelter
     n_nodes = len(holder)
     found, first, group_of, count = groups(faction[home] * n_nodes + node[home], len(cease) * n_nodes)
-    gf, gu = found // n_nodes, found % n_nodes
-    owner, v = edges(indptr, nbr, gu)
-    return (retreats, to_safety, fled, to_shelter, home), (gf, gu, count, first, group_of, owner, v)
+    grouped = np.empty((4, len(found)), dtype=np.int64)
+    grouped[0], grouped[1], grouped[2], grouped[3] = found // n_nodes, found % n_nodes, count, first
+    roads = np.empty((2, 0), dtype=np.int64)
+    if len(found):
+        owner, v = edges(indptr, nbr, grouped[1])
+        roads = np.empty((2, len(v)), dtype=np.int64)
+        roads[0], roads[1] = owner, v
+    return moves, k, home, grouped, group_of, roads
 
 
 @njit
@@ -270,14 +265,15 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     orders = Orders(s)
     indptr, nbr, _ = s.geo.csr
     side_of = SIDE[s.holder]
-    withdrawn, to_safety, here, nodes, group_of, mobile_power, owner, v = _formations(
+    withdrawn, here, nodes, group_of, mobile_power, roads = _formations(
         u.kind, u.busy, u.rest, u.alive, orders.node, orders.mode, side_of, indptr, nbr, P.J, P.R_def,
         P.junta_power, mp.retreat_ratio,
     )  # fmt: skip
-    if len(withdrawn):
-        orders.moves.append((withdrawn, to_safety))
+    if withdrawn.shape[1]:
+        orders.moves.append((withdrawn[0], withdrawn[1]))
     if len(here) == 0:
         return orders
+    owner, v = roads
     floor = mp.leadership.reaction_floor
     react = rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
     idx, dest = _formation_orders(
@@ -296,7 +292,9 @@ def _formations(
 ):
     """Mobile formations ready to move: those assaulting a resistance town fall back to a
     junta-held neighbour when outmatched; the rest are grouped by the junta town they are in,
-    with the effective strength of each group and its roads."""
+    with the effective strength of each group and its roads. Packed: the withdrawals (units;
+    destinations), the units left, the towns, each unit's group, the groups' power, the roads
+    (group; town)."""
     ready = np.zeros(len(node), dtype=np.bool_)
     outmatched = np.zeros(len(node), dtype=np.bool_)
     for i in range(len(node)):
@@ -312,7 +310,9 @@ def _formations(
     for p in range(len(here)):
         mobile_power[group_of[p]] += junta_power[here[p]]
     owner, v = edges(indptr, nbr, nodes)
-    return withdrawn, to_safety, here, nodes, group_of, mobile_power, owner, v
+    moves, roads = np.empty((2, len(withdrawn)), dtype=np.int64), np.empty((2, len(v)), dtype=np.int64)
+    moves[0], moves[1], roads[0], roads[1] = withdrawn, to_safety, owner, v
+    return moves, here, nodes, group_of, mobile_power, roads
 
 
 @njit
