@@ -13,7 +13,7 @@ applies it (`ConflictModel.fight`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,8 +25,7 @@ from sim.model.sums import total
 from sim.world.factions import SIDE
 
 
-@dataclass(frozen=True)
-class Fight:
+class Fight(NamedTuple):
     """Today's engagements, by town."""
 
     engaged: np.ndarray  # both sides present
@@ -207,8 +206,7 @@ def _morale_after(
     return out
 
 
-@dataclass(frozen=True)
-class Toll:
+class Toll(NamedTuple):
     """What today's fighting did to each unit."""
 
     loss: np.ndarray  # fighters lost (`unit_losses`)

@@ -128,7 +128,7 @@ class ConflictModel(mesa.Model):
         if self._situation is not None and self._situation[0] == key:
             return self._situation[1]
         if self._units is None or self._units[0] != f.n:
-            self._units = (f.n, Units(**{name: frozen(f.view(name)) for name in Units.__dataclass_fields__}))
+            self._units = (f.n, Units(**{name: frozen(f.view(name)) for name in Units._fields}))
         v = self._views
         s = Situation(
             geo=self.geo,

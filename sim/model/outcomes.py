@@ -8,7 +8,7 @@ happened; the model applies it (`ConflictModel.fight`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,8 +21,7 @@ from sim.model.units import GARRISON
 from sim.world.factions import SIDE
 
 
-@dataclass(frozen=True)
-class OutpostLosses:
+class OutpostLosses(NamedTuple):
     towns: np.ndarray  # towns whose outposts were hit
     lost: np.ndarray  # outposts lost there
     taken_by: np.ndarray  # faction index that took them (and their arms)
@@ -64,8 +63,7 @@ def _strongest(Rf_raw, towns):
     return out
 
 
-@dataclass(frozen=True)
-class Breaks:
+class Breaks(NamedTuple):
     """Junta units whose morale broke: what surrendered, to whom, and where the rest go."""
 
     units: list[int]
@@ -105,8 +103,7 @@ def breaks(s: Situation, P: Powers, broken: np.ndarray) -> Breaks:
     return out
 
 
-@dataclass(frozen=True)
-class Captures:
+class Captures(NamedTuple):
     """Towns that change hands today."""
 
     by_resistance: list[tuple[int, int]]  # (town, faction that takes it)

@@ -8,7 +8,7 @@ that tried to write would fail loudly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,8 +23,7 @@ def frozen(a: np.ndarray) -> np.ndarray:
     return v
 
 
-@dataclass(frozen=True)
-class Units:
+class Units(NamedTuple):
     """The live rows of the unit table (`units.Forces`), read-only."""
 
     faction: np.ndarray
@@ -39,8 +38,7 @@ class Units:
     alive: np.ndarray
 
 
-@dataclass(frozen=True)
-class JuntaPlan:
+class JuntaPlan(NamedTuple):
     """The junta command's current plan: its objectives and a route field toward them."""
 
     targets: np.ndarray  # bool per town
@@ -48,8 +46,7 @@ class JuntaPlan:
     next: np.ndarray  # next hop toward it
 
 
-@dataclass(frozen=True)
-class Situation:
+class Situation(NamedTuple):
     geo: Geography
     p: Params
     day: int

@@ -17,7 +17,7 @@ threshold; the attacker's 3:1 rule of thumb].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,8 +28,7 @@ from sim.model.sums import pairwise_sum, total
 from sim.world.factions import SIDE
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(NamedTuple):
     junta: float  # junta strength / fighting resistance strength, nationwide
     factions: np.ndarray  # per faction index: (own + allies) / junta strength where it fights
 

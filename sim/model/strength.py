@@ -7,7 +7,7 @@ strength by terrain, fortification and naval guns [Lanchester 1916; AP-2023].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,9 +17,8 @@ from sim.model.units import ATTACK, HOLD
 from sim.world.factions import SIDE
 
 
-@dataclass(frozen=True)
-class Presence:
-    """Raw strengths per town (no multipliers): who is left standing where."""
+class Powers(NamedTuple):
+    """Raw strengths per town (who is left standing where), then effective ones."""
 
     J_raw: np.ndarray  # junta fighters per town
     J_attack: np.ndarray  # junta fighters assaulting or clearing, per town
@@ -27,12 +26,6 @@ class Presence:
     R_raw: np.ndarray
     junta: np.ndarray  # mask of units: junta fighting where they stand
     rebel: np.ndarray  # mask of units: resistance fighting where they stand
-
-
-@dataclass(frozen=True)
-class Powers(Presence):
-    """Presence plus effective strengths per town."""
-
     J: np.ndarray
     Rf: np.ndarray  # factions x towns
     R: np.ndarray
@@ -45,7 +38,7 @@ class Powers(Presence):
     junta_power: np.ndarray  # per unit: effective strength of a junta unit fighting, else 0
 
 
-def presence(s: Situation) -> Presence:
+def presence(s: Situation) -> Powers:
     """Raw strengths per town (computed in the same pass as the effective ones)."""
     return powers(s)
 
