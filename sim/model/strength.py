@@ -38,11 +38,6 @@ class Powers(NamedTuple):
     junta_power: np.ndarray  # per unit: effective strength of a junta unit fighting, else 0
 
 
-def presence(s: Situation) -> Powers:
-    """Raw strengths per town (computed in the same pass as the effective ones)."""
-    return powers(s)
-
-
 @njit
 def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac):
     """One pass over the units: who fights where, in numbers.

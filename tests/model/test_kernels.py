@@ -11,7 +11,7 @@ from sim.model import air, combat, outcomes, tactics
 from sim.model.deployment import town_values
 from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation, Units, frozen
-from sim.model.strength import defence, junta_effective, junta_multiplier, powers, presence
+from sim.model.strength import defence, junta_effective, junta_multiplier, powers
 from sim.model.units import ATTACK, GARRISON, GUERRILLA, HOLD, MOBILE, REBEL
 from sim.world.factions import FACTIONS, faction_index
 
@@ -83,7 +83,7 @@ def test_presence_counts_who_fights_where(geo, params):
             (AA, 1, 40, 0.5, 1.0, REBEL, HOLD),
         ],
     )
-    P = presence(s)
+    P = powers(s)
     assert P.J_raw[0] == 150 and P.J_attack[0] == 50
     assert P.Rf_raw[AA, 0] == 30 and P.R_raw[0] == 30
     assert P.R_raw[1] == 0  # lying low in a junta town
@@ -152,7 +152,7 @@ def test_no_air_strikes_without_aircraft(geo, params):
     s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
     assault = np.zeros(geo.n, dtype=bool)
     assault[0] = True
-    strikes = air.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    strikes = air.air_strikes(s, powers(s), assault, np.random.default_rng(1))
     assert strikes.sum() == 0
 
 
@@ -163,7 +163,7 @@ def test_preemptive_air_strikes_go_where_the_fighting_is(geo, params):
     s = situation(geo, p, [(0, 0, 100, 0.5, 1.0, GARRISON, HOLD), (AA, 0, 100, 0.5, 1.0, REBEL, ATTACK)])
     assault = np.zeros(geo.n, dtype=bool)
     assault[0] = True
-    strikes = air.air_strikes(s, presence(s), assault, np.random.default_rng(1))
+    strikes = air.air_strikes(s, powers(s), assault, np.random.default_rng(1))
     assert strikes.sum() > 0 and strikes[0] == strikes.sum()
 
 
@@ -287,7 +287,7 @@ def test_the_monsoon_grounds_aircraft(geo, params):
     totals = []
     for monsoon in (False, True):
         s = situation(geo, p, units, monsoon=monsoon)
-        P = presence(s)
+        P = powers(s)
         totals.append(sum(air.air_strikes(s, P, assault, np.random.default_rng(i)).sum() for i in range(40)))
     dry, wet = totals
     share = params.model.season.air
