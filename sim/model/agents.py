@@ -16,7 +16,7 @@ from mesa.discrete_space import CellAgent
 
 from sim.jit import njit
 from sim.model.deployment import NewUnit, junta_bases, town_values
-from sim.model.situation import JuntaPlan
+from sim.model.situation import JuntaPlan, frozen
 from sim.model.strategy import decide
 from sim.model.tactics import junta_plan
 from sim.model.units import HOLD, MOBILE, REBEL
@@ -157,7 +157,8 @@ class JuntaCommand(Faction):
         self.conscription_start = (c.start or model.start) if c.enabled else None
         self.polling: dt.date | None = None  # first day of voting in an announced election
         self.peace_values, self.election_values = (
-            town_values(model.geo, model.p.model.town_value, election)[1] for election in (False, True)
+            frozen(town_values(model.geo, model.p.model.town_value, election)[1])
+            for election in (False, True)
         )
 
     def update_posture(self) -> None:

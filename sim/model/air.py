@@ -14,13 +14,19 @@ from sim.world.factions import SIDE
 
 def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Air strikes of the day by town, by doctrine (`air_weights`)."""
-    mp, air = s.p.model, s.p.model.air
     weight = air_weights(
-        assault, s.holder, SIDE, s.engaged_days, s.captured_day, s.day, P.R_raw,
+        assault, s.holder, SIDE, s.engaged_days, s.captured_day, s.day, P.R_raw, *doctrine(s)
+    )
+    return strikes(s, weight, rng)
+
+
+def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
+    """The air doctrine's settings, in the order `air_weights` takes them."""
+    mp, air = s.p.model, s.p.model.air
+    return (
         s.p.junta.air_doctrine == "preemptive", air.opening_days, air.attack_weight, air.opening_weight,
         mp.air_delay_days, air.reprisal_days,
     )  # fmt: skip
-    return strikes(s, weight, rng)
 
 
 def strikes(s: Situation, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.air import air_support, air_weights, strikes
+from sim.model.air import air_support, air_weights, doctrine, strikes
 from sim.model.situation import Situation
 from sim.model.strength import Powers
 from sim.model.sums import total
@@ -39,11 +39,10 @@ class Fight(NamedTuple):
 
 
 def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
-    mp, air_p = s.p.model, s.p.model.air
+    mp = s.p.model
     (engaged, assault), (intensity, weight) = _contact_and_targets(
         P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.engaged_days, s.captured_day, s.day,
-        mp.harassment, s.p.junta.air_doctrine == "preemptive", air_p.opening_days, air_p.attack_weight,
-        air_p.opening_weight, mp.air_delay_days, air_p.reprisal_days,
+        mp.harassment, *doctrine(s),
     )  # fmt: skip
     air = strikes(s, weight, rng)
     if air.any():

@@ -105,9 +105,14 @@ class ConflictModel(mesa.Model):
         self._faction_state()
         # read-only views handed to agents and kernels: the arrays above are only ever
         # written in place, so one view each serves the whole run (units: until one is added)
+        # (every array a kernel sees read-only, also those that never change: to numba a
+        # writeable array is another type, and each type compiles the kernel again)
         self._views = {
             name: frozen(getattr(self, name))
-            for name in ("holder", "outposts", "engaged_days", "captured_day", "cease", "offensive", "supply")
+            for name in (
+                *("holder", "outposts", "engaged_days", "captured_day", "cease", "offensive", "supply"),
+                *("outposts_base", "terrain", "coast", "operating", "value"),
+            )
         }
         self._units: tuple[int, Units] | None = None
         self._situation: tuple[tuple, Situation] | None = None
@@ -137,20 +142,20 @@ class ConflictModel(mesa.Model):
             monsoon=self.monsoon(),
             holder=v["holder"],
             outposts=v["outposts"],
-            outposts_base=self.outposts_base,
-            terrain=self.terrain,
-            coast=self.coast,
+            outposts_base=v["outposts_base"],
+            terrain=v["terrain"],
+            coast=v["coast"],
             engaged_days=v["engaged_days"],
             captured_day=v["captured_day"],
-            operating=self.operating,
-            value=self.value,
+            operating=v["operating"],
+            value=v["value"],
             value_junta=self.junta.values(),
             cease=v["cease"],
             offensive=v["offensive"],
             supply=v["supply"],
             junta_offensive=self.junta.offensive,
             china_support=self.china.junta_support(),
-            supplied=self.routes.junta_supplied(),
+            supplied=frozen(self.routes.junta_supplied()),
             plan=self.junta.plan,
             units=self._units[1],
             front_fields=self.routes.front_fields,

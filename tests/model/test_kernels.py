@@ -26,22 +26,24 @@ def params(s2025):
 
 def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situation:
     """A situation on the real map with the given units (faction, node, strength, quality,
-    morale, kind, mode); every town junta-held unless `holder` says otherwise."""
+    morale, kind, mode); every town junta-held unless `holder` says otherwise. Its arrays are
+    read-only, as the model's are, so the kernels run as compiled for the model (a writeable
+    array is another type to numba, and would compile every kernel again)."""
     n = geo.n
     holder = np.zeros(n, dtype=np.int64) if holder is None else holder
     cols = list(zip(*units, strict=True)) if units else [()] * 7
     k = len(units)
     unit_arrays = Units(
-        faction=np.array(cols[0], dtype=np.int64),
-        node=np.array(cols[1], dtype=np.int64),
-        strength=np.array(cols[2], dtype=float),
-        quality=np.array(cols[3], dtype=float),
-        morale=np.array(cols[4], dtype=float),
-        kind=np.array(cols[5], dtype=np.int8),
-        mode=np.array(cols[6], dtype=np.int8),
-        busy=np.zeros(k, dtype=np.int64),
-        rest=np.zeros(k, dtype=np.int64),
-        alive=np.ones(k, dtype=bool),
+        faction=frozen(np.array(cols[0], dtype=np.int64)),
+        node=frozen(np.array(cols[1], dtype=np.int64)),
+        strength=frozen(np.array(cols[2], dtype=float)),
+        quality=frozen(np.array(cols[3], dtype=float)),
+        morale=frozen(np.array(cols[4], dtype=float)),
+        kind=frozen(np.array(cols[5], dtype=np.int8)),
+        mode=frozen(np.array(cols[6], dtype=np.int8)),
+        busy=frozen(np.zeros(k, dtype=np.int64)),
+        rest=frozen(np.zeros(k, dtype=np.int64)),
+        alive=frozen(np.ones(k, dtype=bool)),
     )
     base = dict(
         geo=geo,
@@ -66,9 +68,13 @@ def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situ
         supplied=np.ones(n, dtype=bool),
         plan=JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1)),
         units=unit_arrays,
-        front_fields=lambda: (np.full((len(FACTIONS), n), -1), np.full((len(FACTIONS), n), -1)),
+        front_fields=lambda: (
+            frozen(np.full((len(FACTIONS), n), -1)),
+            frozen(np.full((len(FACTIONS), n), -1)),
+        ),
     )
-    return Situation(**{**base, **overrides})
+    fields = {**base, **overrides}
+    return Situation(**{k: frozen(v) if isinstance(v, np.ndarray) else v for k, v in fields.items()})
 
 
 def test_presence_counts_who_fights_where(geo, params):
