@@ -2,8 +2,9 @@
 path (sim.run.store.CRASH_AT counts each write, rename and removal) and prove that --resume
 always ends with the tables of an uninterrupted run, even when the resume is killed too.
 
-A driver process forks one child per kill point (cheap: the modules are imported once); the
-driver itself never writes Parquet, so it stays single-threaded and safe to fork.
+A driver process forks one child per kill point (cheap: the modules are imported and the
+compiled kernels loaded once); the driver itself never writes Parquet, so it stays
+single-threaded and safe to fork.
 """
 
 import json
@@ -23,12 +24,14 @@ DRIVER = textwrap.dedent(
     from pathlib import Path
     from sim.run import ensemble
     from sim.run.ensemble import run_ensemble
+    from sim.run.replicate import build_model
     from sim.run.store import CRASH_AT
     from sim.scenario import load_scenario
 
     scenario_path, root, replicates = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     ensemble.CHUNK_MAX = 2  # several chunks from few replicates; chunking never changes the tables
     scenario = load_scenario(scenario_path).with_run(replicates=replicates)
+    build_model(scenario, 0, 0).run()  # load the compiled kernels once, not in every child
 
     def child(out, crash_at, resume):
         pid = os.fork()
