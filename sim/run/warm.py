@@ -1,7 +1,8 @@
 """Imported by the worker pool's forkserver before it forks any worker: runs one replicate
 of a three-day scenario of defaults with one resistance faction (sim/data/warm_up.toml),
-which loads every compiled kernel from numba's cache. Every worker forked afterwards has them in memory and starts its first
-replicate at full speed, instead of spending about half a second loading them itself.
+which loads every compiled kernel from numba's cache. Every worker forked afterwards has
+them in memory, shared, and starts its first replicate at full speed, instead of spending
+about a second loading them itself.
 
 A failure here only costs that time, so it is never raised.
 """
