@@ -56,10 +56,10 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     front_dist, front_next = s.front_fields()
     idx, dest = _group_orders(
         gf, gu, count, owner, v, draws, home, first, group_of, orders.node, orders.mode, s.holder,
-        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def,
-        _danger(indptr, nbr, s.holder, P.J, P.J_attack, P.R_def), s.value, front_dist, front_next,
-        mp.attack_ratio, tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault,
-        s.p.resistance.coordination, tp.reinforce_chance, tp.redeploy_chance,
+        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def, danger(s, P),
+        s.value, front_dist, front_next, mp.attack_ratio, tp.hold_danger, tp.reinforce_danger,
+        tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
+        tp.redeploy_chance,
     )  # fmt: skip
     if len(idx):
         orders.moves.append((idx, dest))
@@ -74,8 +74,8 @@ def _contact_and_groups(
     """`_contact`, then the units left to decide grouped by (faction, town), with each
     group's roads (`orders.groups`, `orders.edges`), in one call. Packed: the contact moves
     (units; destinations: those falling back, then those fleeing) and how many fall back, the
-    units left, the
-    groups (faction; town; units; first unit), each unit's group, the roads (group; town)."""
+    units left, the groups (faction; town; units; first unit), each unit's group, the roads
+    (group; town)."""
     retreats, to_safety, fled, to_shelter, home = _contact(
         faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
         indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
