@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.situation import Situation
-from sim.model.strength import junta_multiplier
+from sim.model.strength import junta_multiplier, junta_strength, rebel_strength, unit_strength
 from sim.model.sums import pairwise_sum, total
 from sim.world.factions import SIDE
 
@@ -52,7 +52,7 @@ def _weigh(
     faction, node, strength, quality, morale, alive, side, supply, supplied, cease, area, morale_floor,
     rebel_mult, junta_mult, unsupplied,
 ):  # fmt: skip
-    """Effective strength by faction and town (`strength.junta_effective` for the junta), then
+    """Effective strength by faction and town (`strength.unit_strength` and the side's), then
     per faction: its own in its area, the junta's there, whether it fights; every fighting
     faction's by town, and the national ratio (sums in numpy's order)."""
     n_fac, n = area.shape
@@ -61,11 +61,11 @@ def _weigh(
         if not alive[i]:
             continue
         f = faction[i]
-        eff = strength[i] * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
+        eff = unit_strength(strength[i], quality[i], morale[i], morale_floor)
         if side[f] == 1:
-            by_town[f, node[i]] += eff * supply[f] * rebel_mult
+            by_town[f, node[i]] += rebel_strength(eff, supply[f], rebel_mult)
         elif side[f] == 0:
-            junta_town[node[i]] += eff * junta_mult * (1.0 if supplied[node[i]] else unsupplied)
+            junta_town[node[i]] += junta_strength(eff, junta_mult, supplied[node[i]], unsupplied)
     fighting = np.zeros(n_fac, dtype=np.bool_)
     own, facing = np.empty(n_fac), np.empty(n_fac)
     fighting_by_town, fighting_all = np.zeros(n), np.empty(n_fac * n)

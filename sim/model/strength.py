@@ -96,12 +96,12 @@ def _tally(
         if not (junta[i] or rebel[i]):
             continue
         f, v = faction[i], node[i]
-        eff = strength[i] * quality[i] * (morale_floor + (1 - morale_floor) * morale[i])
+        eff = unit_strength(strength[i], quality[i], morale[i], morale_floor)
         if junta[i]:
-            junta_power[i] = eff * junta_mult * (1.0 if supplied[v] else unsupplied)
+            junta_power[i] = junta_strength(eff, junta_mult, supplied[v], unsupplied)
             J[v] += junta_power[i]
         else:
-            Rf[f, v] += eff * supply[f] * rebel_mult
+            Rf[f, v] += rebel_strength(eff, supply[f], rebel_mult)
     R = Rf[0].copy()
     for f in range(1, n_fac):
         R += Rf[f]
@@ -126,18 +126,42 @@ def junta_multiplier(s: Situation) -> float:
     return command * (1 + mp.drone_effect * jp.drones) * (1 + s.china_support)
 
 
-def morale_factor(s: Situation, morale: np.ndarray) -> np.ndarray:
-    floor = s.p.model.morale_floor
-    return floor + (1 - floor) * morale
+@njit
+def unit_strength(men, quality, morale, morale_floor):
+    """A unit's effective strength before its side's multipliers: numbers x quality x morale
+    (morale counts above a floor)."""
+    return men * quality * (morale_floor + (1 - morale_floor) * morale)
+
+
+@njit
+def junta_strength(effective, junta_mult, supplied, unsupplied):
+    """A junta unit's: times command, drones and Chinese materiel, less where cut from supply."""
+    return effective * junta_mult * (1.0 if supplied else unsupplied)
+
+
+@njit
+def rebel_strength(effective, supply, rebel_mult):
+    """A resistance unit's: times its faction's ammunition supply and its drones."""
+    return effective * supply * rebel_mult
 
 
 def junta_effective(s: Situation, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """Effective strength of junta units (all, or `idx`): numbers x quality x morale, times
-    command, drones and China, less where cut from supply."""
-    u = s.units
-    eff = u.strength[idx] * u.quality[idx] * morale_factor(s, u.morale[idx])
-    cut = np.where(s.supplied[u.node[idx]], 1.0, s.p.model.unsupplied_effect)
-    return eff * junta_multiplier(s) * cut
+    """Effective strength of junta units (all, or `idx`): `unit_strength`, then
+    `junta_strength`, as the kernels reckon it."""
+    u, mp = s.units, s.p.model
+    return _junta_effective(
+        u.strength[idx], u.quality[idx], u.morale[idx], s.supplied[u.node[idx]], mp.morale_floor,
+        junta_multiplier(s), mp.unsupplied_effect,
+    )  # fmt: skip
+
+
+@njit
+def _junta_effective(strength, quality, morale, supplied, morale_floor, junta_mult, unsupplied):
+    out = np.empty(len(strength))
+    for i in range(len(strength)):
+        eff = unit_strength(strength[i], quality[i], morale[i], morale_floor)
+        out[i] = junta_strength(eff, junta_mult, supplied[i], unsupplied)
+    return out
 
 
 def powers(s: Situation) -> Powers:
