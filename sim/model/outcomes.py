@@ -80,7 +80,8 @@ def breaks(s: Situation, P: Powers, broken: np.ndarray) -> Breaks:
     u = s.units
     mp, lp = s.p.model, s.p.model.leadership
     out = Breaks([], [], [], [], [])
-    for i in broken.tolist():
+    captors = _strongest(P.Rf_raw, u.node[broken]).tolist()
+    for i, captor in zip(broken.tolist(), captors, strict=True):
         town = int(u.node[i])
         back = [v for v in s.geo.neighbours[town] if s.holder[v] == 0]
         if not back:  # encircled: nowhere to go
@@ -95,7 +96,7 @@ def breaks(s: Situation, P: Powers, broken: np.ndarray) -> Breaks:
         given = float(u.strength[i]) * share
         out.units.append(i)
         out.surrendered.append(given)
-        out.captor.append(int(P.Rf_raw[:, town].argmax()))
+        out.captor.append(captor)
         if back and u.strength[i] - given >= 1.0:
             supplied = [v for v in back if P.supplied[v]]
             out.withdraw.append(i)
