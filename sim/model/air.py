@@ -4,11 +4,15 @@ at the start of an engagement; AP-2023]."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.jit import njit
-from sim.model.situation import Situation
+from sim.model.draws import multinomial, poisson
+from sim.model.situation import Situation, frozen
 from sim.model.strength import Powers
+from sim.model.sums import total
 from sim.world.factions import SIDE
 
 
@@ -30,15 +34,18 @@ def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
 
 
 def strikes(s: Situation, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Today's sorties (Poisson, fewer in the rains), spread over the towns by `weight`."""
-    jp = s.p.junta
-    k = rng.poisson(jp.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0))
-    if k == 0:
-        return np.zeros(s.geo.n)
-    total = weight.sum()
-    if total <= 0:
-        return np.zeros(s.geo.n)
-    return rng.multinomial(k, weight / total).astype(float)
+    """Today's sorties (`sorties`), fewer in the rains."""
+    return sorties(rng, weight, s.p.junta.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0))
+
+
+@njit
+def sorties(rng, weight, per_day):
+    """A Poisson number of sorties (mean `per_day`), spread over the towns by `weight`."""
+    k = poisson(rng, per_day)
+    whole = total(weight) if k else 0.0
+    if whole <= 0:
+        return np.zeros(len(weight))
+    return multinomial(rng, k, weight / whole)
 
 
 @njit
@@ -68,7 +75,35 @@ def air_weights(
 
 def air_support(s: Situation, air: np.ndarray) -> np.ndarray:
     """The junta's strength multiplier from today's air strikes, per town (1 where none)."""
-    if not air.any():
-        return np.ones(len(air))
     mp = s.p.model
-    return 1 + mp.air_effect * (1 - np.exp(-air / mp.air_saturation))
+    table = support_table(mp.air_effect, mp.air_saturation)
+    return _air_support(table, mp.air_effect, mp.air_saturation, air)
+
+
+@njit
+def _air_support(table, effect, saturation, air):
+    out = np.empty(len(air))
+    for t in range(len(air)):
+        out[t] = support_of(table, effect, saturation, air[t])
+    return out
+
+
+_TABLE = 1024  # more sorties on one town in a day than any scenario's mean of at most 100 a day
+
+
+@functools.lru_cache(maxsize=4)  # parameters may be drawn anew for each replicate
+def support_table(effect: float, saturation: float) -> np.ndarray:
+    """Air support for 0, 1, 2 ... strikes on one engagement: 1 + effect x (1 - exp(-strikes /
+    saturation)), bounded by `effect`. Worked out by numpy once, so the kernels use numpy's
+    exp to the last bit, whichever exp the compiled code would call."""
+    return frozen(1 + effect * (1 - np.exp(-np.arange(_TABLE, dtype=float) / saturation)))
+
+
+@njit
+def support_of(table, effect, saturation, strikes):
+    """The air support of `strikes` on one engagement: `support_table`'s value for a whole
+    number of sorties, as a day's are; else worked out here."""
+    k = int(strikes)
+    if k == strikes and k < len(table):
+        return table[k]
+    return 1 + effect * (1 - np.exp(-strikes / saturation))

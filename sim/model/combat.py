@@ -7,8 +7,8 @@ effective strengths scaled by quality, morale, supply, drones, air strikes,
 fortification and terrain. What the day's fighting decides (outposts, broken
 garrisons, towns changing hands, people fleeing) is in `outcomes.py`.
 
-Every function here reads a `Situation` and returns what happened; the model
-applies it (`ConflictModel.fight`).
+The day's fighting runs these rules in one compiled call (`engagement.engage`); the
+model applies what they return (`ConflictModel.fight`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.air import air_support, air_weights, doctrine, strikes
+from sim.model.air import air_support
 from sim.model.situation import Situation
 from sim.model.strength import Powers
 from sim.model.sums import total
@@ -38,44 +38,8 @@ class Fight(NamedTuple):
     cas_r: np.ndarray  # resistance casualties
 
 
-def fight(s: Situation, P: Powers, rng: np.random.Generator) -> Fight:
-    mp = s.p.model
-    (engaged, assault), (intensity, weight) = _contact_and_targets(
-        P.J_raw, P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.engaged_days, s.captured_day, s.day,
-        mp.harassment, *doctrine(s),
-    )  # fmt: skip
-    air = strikes(s, weight, rng)
-    if air.any():
-        air *= P.R_raw > 0
-    pj, pr, rate_j, rate_r = _exchange(
-        P.J, P.R, P.Rf_raw, s.holder, SIDE, P.d_junta, P.d_rebel, air_support(s, air),
-        mp.coordination_bonus * s.p.resistance.coordination, P.R_raw, P.J_attack, P.R_attack, s.geo.area,
-        intensity, air, mp.guerrilla_density, mp.lethality, mp.air_kill,
-    )  # fmt: skip
-    cas_j = np.minimum(rng.poisson(rate_j), P.J_raw)
-    cas_r = np.minimum(rng.poisson(rate_r), P.R_raw)
-    return Fight(engaged, assault, intensity, air, pj, pr, cas_j, cas_r)
-
-
 @njit
-def _contact_and_targets(
-    J_raw, R_raw, J_attack, R_attack, holder, side, engaged_days, captured_day, day, harassment, preemptive,
-    opening_days, attack_weight, opening_weight, delay_days, reprisal_days,
-):  # fmt: skip
-    """`_contact` and the towns' weights as air targets (`air.air_weights`), in one call,
-    packed: (engaged, assault), (intensity, weight)."""
-    engaged, assault, intensity = _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment)
-    weight = air_weights(
-        assault, holder, side, engaged_days, captured_day, day, R_raw, preemptive, opening_days,
-        attack_weight, opening_weight, delay_days, reprisal_days,
-    )  # fmt: skip
-    flags, values = np.empty((2, len(holder)), dtype=np.bool_), np.empty((2, len(holder)))
-    flags[0], flags[1], values[0], values[1] = engaged, assault, intensity, weight
-    return flags, values
-
-
-@njit
-def _contact(J_raw, R_raw, J_attack, R_attack, holder, harassment):
+def contact(J_raw, R_raw, J_attack, R_attack, holder, harassment):
     """Where both sides meet; where that is an assault on the town or a junta clearance of
     its countryside (full intensity), not guerrilla contact (`harassment`)."""
     n = len(holder)
@@ -136,7 +100,7 @@ def _loss_rates(
 
 
 @njit
-def _exchange(
+def exchange(
     J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area, intensity,
     air, density, lethality, air_kill,
 ):  # fmt: skip
@@ -215,27 +179,15 @@ class Toll(NamedTuple):
     ammo: np.ndarray  # ammunition (fighter-days) each faction spent today
 
 
-def toll(s: Situation, P: Powers, f: Fight) -> Toll:
-    """Losses and morale of every unit, the junta units that break, the dead and the
-    ammunition spent, in one call."""
-    u = s.units
-    mp, jp = s.p.model, s.p.junta
-    per_unit, broken, counts = _toll(
-        P.junta, P.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, P.J_raw, P.R_raw,
-        P.supplied, f.assault, f.air, f.pj, f.pr, f.cas_j, f.cas_r, mp.morale_shock, mp.morale_pressure,
-        mp.leadership.morale_loss_base - jp.leadership, mp.isolation_morale, mp.air_morale,
-        mp.morale_recovery, jp.morale, s.p.resistance.morale, mp.morale_break, P.Rf_raw, f.intensity,
-        mp.ammo_use,
-    )  # fmt: skip
-    return Toll(per_unit[0], per_unit[1], broken, counts[:2], counts[2:])
-
-
 @njit
-def _toll(
+def toll(
     junta, rebel, faction, node, strength, morale, busy, alive, side, J_raw, R_raw, supplied, assault, air,
     pj, pr, cas_j, cas_r, shock, pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
     morale_break, Rf_raw, intensity, ammo_use,
 ):  # fmt: skip
+    """Losses and morale of every unit, the junta units that break, the dead and the ammunition
+    spent (`Toll`), packed: per unit (loss, morale), the broken units, and (junta killed,
+    resistance killed, ammunition per faction)."""
     # the two masks are disjoint, so each unit's loss is one of the two terms exactly
     loss = _unit_losses(junta, node, strength, cas_j, J_raw)
     loss += _unit_losses(rebel, node, strength, cas_r, R_raw)

@@ -14,7 +14,7 @@ from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
 from sim.jit import njit
-from sim.model import combat, outcomes, tactics
+from sim.model import outcomes, tactics
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
 from sim.model.deployment import (
     NewUnit,
@@ -23,6 +23,7 @@ from sim.model.deployment import (
     resistance_deployment,
     town_values,
 )
+from sim.model.engagement import engage
 from sim.model.events import apply_event
 from sim.model.orders import Orders
 from sim.model.recorder import Recorder
@@ -294,10 +295,9 @@ class ConflictModel(mesa.Model):
         ones before it changed (no unit is added before the captures)."""
         s = self.situation()
         P = powers(s)
-        fight = combat.fight(s, P, self.rng)
+        fight, toll, lost = engage(s, P, self.rng)
         self.air_strikes += int(fight.air.sum())
         f = self.forces
-        toll = combat.toll(s, P, fight)
         strength = f.view("strength")
         strength -= toll.loss
         self.killed += toll.killed
@@ -307,7 +307,6 @@ class ConflictModel(mesa.Model):
         alive = f.view("alive")
         f.view("morale")[alive] = toll.morale[alive]
 
-        lost = outcomes.outpost_losses(s, P, fight, self.rng)
         if len(lost.towns):
             self.outposts[lost.towns] -= lost.lost
             self.outposts_lost += lost.lost.sum()

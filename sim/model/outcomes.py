@@ -3,7 +3,8 @@ surrendering or withdrawing [AP-2023: surrenders, defections, abandoned posts], 
 change hands, and people who flee.
 
 Every function here reads a `Situation` and the day's `combat.Fight` and returns what
-happened; the model applies it (`ConflictModel.fight`).
+happened; the model applies it (`ConflictModel.fight`). The outposts are reckoned in the
+engagements' own compiled pass (`engagement.engage`).
 """
 
 from __future__ import annotations
@@ -27,21 +28,12 @@ class OutpostLosses(NamedTuple):
     taken_by: np.ndarray  # faction index that took them (and their arms)
 
 
-def outpost_losses(s: Situation, P: Powers, f: Fight, rng: np.random.Generator) -> OutpostLosses:
-    """Outposts around a besieged junta town fall one by one [AP-2023: >180 in five weeks];
-    at even odds each falls with `outpost_fall_rate` a day."""
-    towns, standing, p, taken_by = _outposts_hit(
-        f.assault, s.holder, s.outposts, f.pr, f.pj, P.Rf_raw, s.p.model.outpost_fall_rate
-    )
-    if not len(towns):
-        return OutpostLosses(towns, np.zeros(0), taken_by)
-    return OutpostLosses(towns, rng.binomial(standing, p).astype(float), taken_by)
-
-
 @njit
-def _outposts_hit(assault, holder, outposts, pr, pj, Rf_raw, fall_rate):
-    """Besieged junta towns with outposts standing: the towns, their outposts, the chance each
-    falls today, and the faction that takes them (the strongest there)."""
+def outposts_hit(assault, holder, outposts, pr, pj, Rf_raw, fall_rate):
+    """Outposts around a besieged junta town fall one by one [AP-2023: >180 in five weeks]; at
+    even odds each falls with `fall_rate` a day. Returns the besieged junta towns with outposts
+    standing, their outposts, the chance each falls today (the draw is `engagement.engage`'s),
+    and the faction that takes them (the strongest there)."""
     towns = np.flatnonzero(assault & (holder == 0) & (outposts > 0))
     standing = np.empty(len(towns), dtype=np.int64)
     p = np.empty(len(towns))
