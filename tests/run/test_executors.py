@@ -71,11 +71,13 @@ from sim.run.executors import make_executor
 if __name__ == "__main__":
     pool = make_executor(sys.argv[1], 1)
     preloaded = pool.submit(eval, "'sim.model.model' in __import__('sys').modules").result()
+    warm = pool.submit(eval, "__import__('sim.run.warm').run.warm.WARMED").result()
+    frozen = pool.submit(eval, "__import__('gc').get_freeze_count() > 0").result()
     pid = multiprocessing.forkserver._forkserver._forkserver_pid
     status = Path(f"/proc/{pid}/status").read_text()
     threads = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Threads:"))
     pool.shutdown()
-    print(preloaded, threads)
+    print(preloaded, warm, frozen, threads)
 """
 
 
@@ -94,13 +96,14 @@ def _has_dask() -> bool:
     ["process", pytest.param("dask", marks=pytest.mark.skipif(not _has_dask(), reason="no dask extra"))],
 )
 def test_workers_fork_ready_from_a_single_threaded_forkserver(tmp_path, kind):
-    """The worker (of the pool, or of a local Dask cluster) has the model imported before its
-    first task; the forkserver it forked from has one thread (none to deadlock a fork)."""
+    """The worker (of the pool, or of a local Dask cluster) has the model imported and its
+    kernels loaded before its first task, with what it shares frozen out of the garbage
+    collector's reach; the forkserver it forked from has one thread (none to deadlock a fork)."""
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k not in SINGLE_THREADED}
     done = subprocess.run(
         [sys.executable, str(script), kind], capture_output=True, text=True, env=env, check=True, timeout=120
     )
-    assert done.stdout.split() == ["True", "1"], done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "1"], done.stderr
     assert "multi-threaded" not in done.stderr
