@@ -34,8 +34,13 @@ def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
 
 
 def strikes(s: Situation, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Today's sorties (`sorties`), fewer in the rains."""
-    return sorties(rng, weight, s.p.junta.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0))
+    """Today's sorties (`sorties`)."""
+    return sorties(rng, weight, sorties_per_day(s))
+
+
+def sorties_per_day(s: Situation) -> float:
+    """The mean of today's sorties: fewer in the rains."""
+    return s.p.junta.air_strikes_per_day * (s.p.model.season.air if s.monsoon else 1.0)
 
 
 @njit

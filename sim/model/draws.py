@@ -26,6 +26,8 @@ def poisson(rng, lam):
     transformed rejection (PTRS). numba's own Generator.poisson truncates PTRS's candidate
     toward zero where numpy takes its floor, and so, now and then, accepts a 0 that numpy
     rejects; this follows numpy."""
+    if not lam >= 0:  # numpy refuses a negative or NaN rate too
+        raise ValueError("poisson: the rate must be 0 or more")
     if lam >= 10:
         return _ptrs(rng, lam)
     if lam == 0:

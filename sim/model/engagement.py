@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.air import air_weights, doctrine, sorties, support_of, support_table
+from sim.model.air import air_weights, doctrine, sorties, sorties_per_day, support_of, support_table
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
 from sim.model.outcomes import OutpostLosses, outposts_hit
@@ -42,8 +42,7 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
         rng, P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack, P.d_junta,
         P.d_rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder, s.supplied,
         s.outposts, s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment, *doctrine(s),
-        jp.air_strikes_per_day * (mp.season.air if s.monsoon else 1.0),
-        support_table(mp.air_effect, mp.air_saturation), mp.air_effect, mp.air_saturation,
+        sorties_per_day(s), support_table(mp.air_effect, mp.air_saturation), mp.air_effect, mp.air_saturation,
         mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality, mp.air_kill,
         mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
         mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, r.morale, mp.morale_break,

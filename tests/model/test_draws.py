@@ -2,6 +2,7 @@
 where numpy would: moving a draw into a kernel changes no replicate."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,14 @@ def test_poisson_takes_the_floor_of_a_negative_candidate():
     ours, numpys = np.random.default_rng(23708), np.random.default_rng(23708)
     assert poisson(ours, 11.0) == numpys.poisson(11.0) != 0
     assert in_step(ours, numpys)
+
+
+@pytest.mark.parametrize("rate", [-1.0, float("nan")])
+def test_poisson_refuses_what_numpy_refuses(rate):
+    with pytest.raises(ValueError):
+        np.random.default_rng(0).poisson(rate)
+    with pytest.raises(ValueError):
+        poisson(np.random.default_rng(0), rate)
 
 
 @settings(max_examples=150, deadline=None)
