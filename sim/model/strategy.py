@@ -23,7 +23,13 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.situation import Situation
-from sim.model.strength import junta_multiplier, junta_strength, rebel_strength, unit_strength
+from sim.model.strength import (
+    junta_multiplier,
+    junta_strength,
+    rebel_multiplier,
+    rebel_strength,
+    unit_strength,
+)
 from sim.model.sums import pairwise_sum, total
 from sim.world.factions import SIDE
 
@@ -38,8 +44,7 @@ def balance(s: Situation) -> Balance:
     area = s.operating.astype(float)
     own, facing, fighting, fighting_by_town, national = _weigh(
         u.faction, u.node, u.strength, u.quality, u.morale, u.alive, SIDE, s.supply, s.supplied, s.cease,
-        area, mp.morale_floor, 1 + mp.drone_effect * s.p.resistance.drones, junta_multiplier(s),
-        mp.unsupplied_effect,
+        area, mp.morale_floor, rebel_multiplier(s), junta_multiplier(s), mp.unsupplied_effect,
     )  # fmt: skip
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
     allies = everyone - np.where(fighting, own, 0.0)

@@ -126,6 +126,11 @@ def junta_multiplier(s: Situation) -> float:
     return command * (1 + mp.drone_effect * jp.drones) * (1 + s.china_support)
 
 
+def rebel_multiplier(s: Situation) -> float:
+    """Drones: what multiplies every resistance unit's strength (with its faction's supply)."""
+    return 1 + s.p.model.drone_effect * s.p.resistance.drones
+
+
 @njit
 def unit_strength(men, quality, morale, morale_floor):
     """A unit's effective strength before its side's multipliers: numbers x quality x morale
@@ -172,7 +177,7 @@ def powers(s: Situation) -> Powers:
         u.faction, u.node, u.strength, u.quality, u.morale, u.mode, u.busy, u.alive, SIDE, s.cease,
         SIDE[s.holder], s.supply, s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast,
         mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor, mp.unsupplied_effect,
-        junta_multiplier(s), 1 + mp.drone_effect * s.p.resistance.drones,
+        junta_multiplier(s), rebel_multiplier(s),
     )  # fmt: skip
     J_raw, J_attack, R_raw, R_attack, J, R, J_def, R_def, d_junta, d_rebel = town
     return Powers(
