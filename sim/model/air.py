@@ -82,11 +82,12 @@ def air_support(s: Situation, air: np.ndarray) -> np.ndarray:
     """The junta's strength multiplier from today's air strikes, per town (1 where none)."""
     mp = s.p.model
     table = support_table(mp.air_effect, mp.air_saturation)
-    return _air_support(table, mp.air_effect, mp.air_saturation, air)
+    return air_support_of(table, mp.air_effect, mp.air_saturation, air)
 
 
 @njit
-def _air_support(table, effect, saturation, air):
+def air_support_of(table, effect, saturation, air):
+    """`air_support` of the strikes `air` per town, from `support_table`."""
     out = np.empty(len(air))
     for t in range(len(air)):
         out[t] = support_of(table, effect, saturation, air[t])

@@ -108,20 +108,9 @@ def exchange(
     out = np.empty((4, len(holder)))
     out[0], out[1] = _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord)
     out[2], out[3] = _loss_rates(
-        R_raw,
-        J_attack,
-        R_attack,
-        holder,
-        side,
-        area,
-        intensity,
-        out[0],
-        out[1],
-        air,
-        density,
-        lethality,
+        R_raw, J_attack, R_attack, holder, side, area, intensity, out[0], out[1], air, density, lethality,
         air_kill,
-    )
+    )  # fmt: skip
     return out
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.air import air_weights, doctrine, sorties, sorties_per_day, support_of, support_table
+from sim.model.air import air_support_of, air_weights, doctrine, sorties, sorties_per_day, support_table
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
 from sim.model.outcomes import OutpostLosses, outposts_hit
@@ -77,13 +77,10 @@ def _engage(
         attack_weight, opening_weight, delay_days, reprisal_days,
     )  # fmt: skip
     air = sorties(rng, weight, sorties_per_day)
-    support = np.ones(n)
     for t in range(n):
-        if air[t] > 0:
-            if R_raw[t] <= 0:  # no fighters left to strike
-                air[t] = 0.0
-            else:
-                support[t] = support_of(air_table, air_effect, air_saturation, air[t])
+        if R_raw[t] <= 0:  # no fighters left to strike
+            air[t] = 0.0
+    support = air_support_of(air_table, air_effect, air_saturation, air)
     town[0], town[1] = intensity, air
     town[2:] = exchange(
         J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area,

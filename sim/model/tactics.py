@@ -87,11 +87,9 @@ def _contact_and_groups(
     found, first, group_of, count = groups(faction[home] * n_nodes + node[home], len(cease) * n_nodes)
     grouped = np.empty((4, len(found)), dtype=np.int64)
     grouped[0], grouped[1], grouped[2], grouped[3] = found // n_nodes, found % n_nodes, count, first
-    roads = np.empty((2, 0), dtype=np.int64)
-    if len(found):
-        owner, v = edges(indptr, nbr, grouped[1])
-        roads = np.empty((2, len(v)), dtype=np.int64)
-        roads[0], roads[1] = owner, v
+    owner, v = edges(indptr, nbr, grouped[1])
+    roads = np.empty((2, len(v)), dtype=np.int64)
+    roads[0], roads[1] = owner, v
     return moves, k, home, grouped, group_of, roads
 
 
