@@ -28,7 +28,7 @@ from tqdm import tqdm
 from sim.errors import UserError, os_error
 from sim.run.executors import make_executor
 from sim.run.folder import ResultsDir
-from sim.run.store import TABLES
+from sim.run.store import TABLES, Shard, encode
 from sim.scenario import Scenario
 
 CHUNK_MAX = 10  # replicates per task and shard at most; what one worker slot gets in turn
@@ -38,13 +38,17 @@ SPREAD = 2  # a chunk is at most 1/(SPREAD x slots) of the replicates not yet ha
 @dataclass
 class ChunkResult:
     done: list[int]
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, pd.DataFrame]  # empty when encoded
     agents_at_start: int | None
     failures: list[dict[str, Any]] = field(default_factory=list)
+    shards: dict[str, Shard] = field(default_factory=dict)  # the tables, when encoded
 
 
-def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResult:
-    """Worker task: run some replicates; a replicate that raises is reported, not fatal."""
+def run_chunk(scenario: Scenario, seed: int, replicates: list[int], encoded: bool = False) -> ChunkResult:
+    """Worker task: run some replicates; a replicate that raises is reported, not fatal.
+
+    `encoded`: the tables come back as Parquet shards, encoded here: the process writing the
+    results folder then only writes bytes, and at many workers it keeps up with all of them."""
     from sim.run.replicate import run_replicate  # the model (Mesa, numba) only where it runs
 
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
@@ -71,6 +75,8 @@ def run_chunk(scenario: Scenario, seed: int, replicates: list[int]) -> ChunkResu
         agents = res.agents_at_start if agents is None else agents
     tables = {t: pd.concat(v, ignore_index=True) for t, v in parts.items() if v}
     done = [r for r in replicates if r not in {f["replicate"] for f in failures}]
+    if encoded:
+        return ChunkResult(done, {}, agents, failures, {t: encode(frame) for t, frame in tables.items()})
     return ChunkResult(done, tables, agents, failures)
 
 
@@ -212,7 +218,7 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
                 chunk = next(pieces, None)
                 if chunk is None:
                     break
-                pending.add(pool.submit(run_chunk, scenario, seed, chunk))
+                pending.add(pool.submit(run_chunk, scenario, seed, chunk, encoded=True))
             if not pending:
                 break
             finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -220,7 +226,7 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
                 res: ChunkResult = fut.result()
                 if res.agents_at_start is not None and folder.manifest.get("mesa_agents_at_start") is None:
                     folder.manifest["mesa_agents_at_start"] = res.agents_at_start
-                folder.add(res.done, res.tables, res.failures)
+                folder.add(res.done, res.shards, res.failures)
                 failures.extend(res.failures)
                 bar.update(len(res.done))
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI raises sim.cli.Terminated)

@@ -26,6 +26,7 @@ from sim.run.store import (
     RECORDS,
     SEED_RULE,
     TABLES,
+    Shard,
     chunk_name,
     read_manifest,
     read_record,
@@ -209,12 +210,12 @@ class ResultsDir:
     def complete(self) -> bool:
         return all(r in self.done for r in range(self.total))
 
-    def add(self, replicates: list[int], tables: dict, failures: list[dict[str, Any]]) -> None:
+    def add(self, replicates: list[int], shards: dict[str, Shard], failures: list[dict[str, Any]]) -> None:
         """A finished chunk: its shards and record, then the manifest. The shards are named by
         the chunk's first replicate done: no other chunk holds it, so none is overwritten (a
         chunk whose first replicate failed, run again on resume, takes that replicate's name)."""
         if replicates:
-            write_chunk(self.out, min(replicates), replicates, tables, self.fingerprint)
+            write_chunk(self.out, min(replicates), replicates, shards, self.fingerprint)
         self.done.update(replicates)
         tried = {*replicates, *(f["replicate"] for f in failures)}
         kept = [f for f in self.manifest["failures"] if f["replicate"] not in tried]

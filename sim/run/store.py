@@ -24,7 +24,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -92,21 +92,35 @@ def chunk_name(first: int) -> str:
     return f"part-{first:07d}"
 
 
+class Shard(NamedTuple):
+    """One table of a chunk, already encoded as Parquet: a worker encodes its own shards, so the
+    process writing the folder only writes bytes (at many workers, encoding in the writer alone
+    would keep them waiting)."""
+
+    data: bytes
+    rows: int
+
+
+def encode(frame: pd.DataFrame) -> Shard:
+    buffer = pa.BufferOutputStream()
+    frame.to_parquet(buffer, index=False)
+    return Shard(buffer.getvalue().to_pybytes(), len(frame))
+
+
 def write_chunk(
-    out: Path, first: int, replicates: list[int], tables: dict[str, pd.DataFrame], fingerprint: str = ""
+    out: Path, first: int, replicates: list[int], shards: dict[str, Shard], fingerprint: str = ""
 ) -> None:
     """One shard per table in the order of TABLES, then the chunk's record."""
     name = chunk_name(first)
     record: dict[str, Any] = {"replicates": sorted(replicates), "fingerprint": fingerprint, "tables": {}}
     for table in TABLES:
-        frame, info = tables[table], {}
-
-        def write(tmp: Path, frame: pd.DataFrame = frame, info: dict = info) -> None:
-            frame.to_parquet(tmp, index=False)
-            info.update(rows=len(frame), bytes=tmp.stat().st_size, sha256=_sha256(tmp))
-
-        _write_atomic(shard(out, table, name), write)
-        record["tables"][table] = info
+        data = shards[table].data
+        _write_atomic(shard(out, table, name), lambda tmp, data=data: tmp.write_bytes(data))
+        record["tables"][table] = {
+            "rows": shards[table].rows,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
     (out / RECORDS).mkdir(exist_ok=True)
     write_json(out / RECORDS / f"{name}.json", record)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
-from sim.run.store import RECORDS, TABLES, load_results, verify, write_chunk, write_json
+from sim.run.store import RECORDS, TABLES, encode, load_results, verify, write_chunk, write_json
 
 
 def _empty_dir(tmp_path):
@@ -35,6 +35,11 @@ def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
     return {"timeseries": ts, "control_changes": changes, "final_control": fc}
 
 
+def _shards(replicates: list[int]):
+    """`_chunk`, encoded as a worker sends it."""
+    return {table: encode(frame) for table, frame in _chunk(replicates).items()}
+
+
 EXPECT = {"timeseries": 2, "final_control": 2}
 
 
@@ -50,8 +55,8 @@ def test_done_replicates_are_those_every_table_holds(tmp_path):
     out = _empty_dir(tmp_path)
     assert verify(out).done == set()
     assert verify(tmp_path / "nowhere").done == set()
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
-    write_chunk(out, 2, [2, 3, 4], _chunk([2, 3, 4]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
+    write_chunk(out, 2, [2, 3, 4], _shards([2, 3, 4]))
     check = verify(out, EXPECT)
     assert check.done == {0, 1, 2, 3, 4} and check.notes == []
     for table in TABLES:  # one shard per chunk, named by its first replicate; no temporary left
@@ -66,7 +71,7 @@ def test_done_replicates_are_those_every_table_holds(tmp_path):
 def test_a_chunk_cut_off_before_its_last_table_is_removed(tmp_path):
     """Final control is written last: a chunk with only its timeseries was cut off by a kill."""
     out = _empty_dir(tmp_path)
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
     _chunk([2, 3])["timeseries"].to_parquet(_shard(out, "timeseries", 2))
     for table in TABLES:  # killed while writing a shard
         (out / f"{table}.parquet" / ".part-0000004.parquet.tmp").write_bytes(b"half a shard")
@@ -80,7 +85,7 @@ def test_a_chunk_cut_off_before_its_last_table_is_removed(tmp_path):
 
 def test_a_whole_chunk_killed_before_its_record_is_adopted(tmp_path):
     out = _empty_dir(tmp_path)
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
     (out / RECORDS / "part-0000000.json").unlink()
     check = verify(out, EXPECT)
     assert check.done == {0, 1} and check.notes == []
@@ -91,7 +96,7 @@ def test_a_whole_chunk_killed_before_its_record_is_adopted(tmp_path):
 
 def test_an_adopted_chunk_must_hold_every_day_and_town(tmp_path):
     out = _empty_dir(tmp_path)
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
     (out / RECORDS / "part-0000000.json").unlink()
     check = verify(out, {"timeseries": 3, "final_control": 2})  # a run of three days
     assert check.done == set() and "incomplete" in check.notes[0]
@@ -101,8 +106,8 @@ def test_an_adopted_chunk_must_hold_every_day_and_town(tmp_path):
 @pytest.mark.parametrize("table", TABLES)
 def test_a_damaged_shard_is_found_removed_and_named(tmp_path, damage, table):
     out = _empty_dir(tmp_path)
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
-    write_chunk(out, 2, [2, 3], _chunk([2, 3]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
+    write_chunk(out, 2, [2, 3], _shards([2, 3]))
     path = _shard(out, table, 2)
     data = path.read_bytes()
     if damage == "flipped byte":
@@ -128,7 +133,7 @@ def test_load_results_reads_recorded_chunks_and_names_a_damaged_shard(tmp_path):
     out = _empty_dir(tmp_path)
     with pytest.raises(UserError, match="no finished replicates"):
         load_results(out)
-    write_chunk(out, 0, [0, 1], _chunk([0, 1]))
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
     _chunk([2])["timeseries"].to_parquet(_shard(out, "timeseries", 2))  # a chunk not finished yet
     res = load_results(out)
     assert sorted(res.timeseries["replicate"].unique()) == [0, 1]
