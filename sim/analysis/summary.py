@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.metrics import CHANGES, HEADLINE
 from sim.run.store import Results
@@ -50,7 +50,9 @@ def summarise(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+    # the standard library's normal quantile, not scipy.stats: importing that takes most of a
+    # second, and every `sim run` reads this module before its workers start
+    return NormalDist().inv_cdf(0.5 + level / 2)
 
 
 def paired_difference(base: pd.DataFrame, other: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:

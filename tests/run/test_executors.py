@@ -107,3 +107,28 @@ def test_workers_fork_ready_from_a_single_threaded_forkserver(tmp_path, kind):
     )
     assert done.stdout.split() == ["True", "True", "True", "1"], done.stderr
     assert "multi-threaded" not in done.stderr
+
+
+PARENT = """
+import sys
+from sim.cli import main
+
+if __name__ == "__main__":
+    args = ["run", sys.argv[1], "--replicates", "2", "--workers", "2", "--out", sys.argv[2], "--quiet"]
+    status = main(args)
+    print(status, *(name in sys.modules for name in ("sim.model.model", "numba", "scipy.stats")))
+"""
+
+
+@pytest.mark.slow
+def test_the_process_running_a_pool_never_imports_the_model_numba_or_scipy_stats(tmp_path):
+    """`sim run` on workers: the parent only hands out chunks, writes shards and summarises, so it
+    starts without the imports that take seconds (the workers have them from the forkserver)."""
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    warm_up = Path(executors.__file__).parents[1] / "data" / "warm_up.toml"
+    done = subprocess.run(
+        [sys.executable, str(script), str(warm_up), str(tmp_path / "out")],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.split()[-4:] == ["0", "False", "False", "False"], done.stdout + done.stderr
