@@ -211,12 +211,17 @@ class _DaskExecutor(Executor):
 
         # the workers fork from our forkserver, which has imported what they need (as for the
         # process pool), instead of starting afresh and importing for seconds each; and they
-        # do not sample their own stacks or the GIL every few ms, which holds up pure Python
+        # do not sample their own stacks or the GIL every few ms, which holds up pure Python.
+        # Every server (the scheduler and each worker's nanny, all in this process, and each
+        # worker) times its event loop with a tick every 20 ms by default: at 16 workers, close
+        # to a thousand wake-ups a second here, each taking the GIL from the work. Once a
+        # second still catches a loop blocked for long (warned at 3 s).
         method = "forkserver" if start_forkserver(dask=True) else "spawn"
         quiet = {
             "distributed.worker.multiprocessing-method": method,
             "distributed.worker.profile.enabled": False,
             "distributed.admin.system-monitor.gil.enabled": False,
+            "distributed.admin.tick.interval": "1s",
         }
         with dask.config.set(quiet):
             cluster = LocalCluster(
