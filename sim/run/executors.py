@@ -18,6 +18,7 @@ import socket
 import threading
 from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 from sim.errors import UserError
 
@@ -186,6 +187,7 @@ class _DaskExecutor(Executor):
         self.cluster = cluster
         self.local_workers = workers  # a LocalCluster's, known before they all report
         self._inner = client.get_executor(pure=False)
+        self._shared: tuple[object, Any] | None = None  # the last object sent to the workers
 
     @classmethod
     def start(cls, workers: int, address: str | None = None) -> _DaskExecutor:
@@ -245,7 +247,17 @@ class _DaskExecutor(Executor):
         return max(1, self.local_workers, sum(self.client.nthreads().values()))
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._inner.submit(fn, *args, **kwargs)
+        return self._inner.submit(fn, *(self._share(arg) for arg in args), **kwargs)
+
+    def _share(self, arg):
+        """An object argument (the scenario, some 80 kB pickled) goes to the workers once, and
+        tasks refer to it: sent with every task, it cost this process (which hosts the scheduler)
+        about twice the CPU per task. Numbers and lists go with the task."""
+        if isinstance(arg, (int, float, str, list, tuple)):
+            return arg
+        if self._shared is None or self._shared[0] is not arg:
+            self._shared = (arg, self.client.scatter(arg, broadcast=True, hash=False))
+        return self._shared[1]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         try:

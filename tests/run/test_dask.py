@@ -55,6 +55,19 @@ def test_local_cluster_matches_serial(tiny, serial, tmp_path):
     _assert_same(tmp_path / "dask", serial)
 
 
+def test_a_scenario_goes_to_the_workers_once(tiny):
+    """Tasks of one scenario refer to one copy of it on the workers, not one each."""
+    pool = make_executor("dask", 2)
+    try:
+        names = [pool.submit(getattr, tiny, "name").result() for _ in range(3)]
+        held = {key for keys in pool.client.has_what().values() for key in keys}
+        other = pool.submit(getattr, tiny.with_run(end=tiny.start + dt.timedelta(days=2)), "days").result()
+    finally:
+        pool.shutdown()
+    assert names == [tiny.name] * 3 and other == 3  # another scenario is another copy
+    assert len([k for k in held if str(k).startswith("Scenario-")]) == 1
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
