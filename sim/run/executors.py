@@ -253,7 +253,7 @@ class _DaskExecutor(Executor):
         """An object argument (the scenario, some 80 kB pickled) goes to the workers once, and
         tasks refer to it: sent with every task, it cost this process (which hosts the scheduler)
         about twice the CPU per task. Numbers and lists go with the task."""
-        if isinstance(arg, (int, float, str, list, tuple)):
+        if arg is None or isinstance(arg, (int, float, str, list, tuple)):
             return arg
         if self._shared is None or self._shared[0] is not arg:
             self._shared = (arg, self.client.scatter(arg, broadcast=True, hash=False))
