@@ -21,7 +21,7 @@ def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Gen
     weight = air_weights(
         assault, s.holder, SIDE, s.engaged_days, s.captured_day, s.day, P.R_raw, *doctrine(s)
     )
-    return strikes(s, weight, rng)
+    return sorties(rng, weight, sorties_per_day(s))
 
 
 def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
@@ -31,11 +31,6 @@ def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
         s.p.junta.air_doctrine == "preemptive", air.opening_days, air.attack_weight, air.opening_weight,
         mp.air_delay_days, air.reprisal_days,
     )  # fmt: skip
-
-
-def strikes(s: Situation, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Today's sorties (`sorties`)."""
-    return sorties(rng, weight, sorties_per_day(s))
 
 
 def sorties_per_day(s: Situation) -> float:
