@@ -156,7 +156,7 @@ class ConflictModel(mesa.Model):
             supply=v["supply"],
             junta_offensive=self.junta.offensive,
             china_support=self.china.junta_support(),
-            supplied=frozen(self.routes.junta_supplied()),
+            supplied=self.routes.junta_supplied(),
             plan=self.junta.plan,
             units=self._units[1],
             front_fields=self.routes.front_fields,
@@ -213,10 +213,9 @@ class ConflictModel(mesa.Model):
         if len(idx) == 0:
             return
         f = self.forces
-        lengths = self.geo.road_km(f.node[idx], dest)
-        f.node[idx] = dest
         pace = self.p.model.move_km_per_day * (self.p.model.season.march if self.monsoon() else 1.0)
-        f.busy[idx] = np.maximum(1, np.ceil(lengths / pace)).astype(np.int64)
+        f.busy[idx] = self.geo.march_days(f.node[idx], dest, pace)
+        f.node[idx] = dest
         for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
             self.units[i].cell = self.grid[node]
 
@@ -279,7 +278,7 @@ class ConflictModel(mesa.Model):
         """A day's march and consolidation pass; then the units' orders are carried out."""
         for name in ("busy", "rest"):
             days = self.forces.view(name)
-            days[days > 0] -= 1
+            days -= days > 0
         s = self.situation()
         P = powers(s)
         before = s.units.mode.copy()
@@ -301,8 +300,9 @@ class ConflictModel(mesa.Model):
         strength = f.view("strength")
         strength -= toll.loss
         self.killed += toll.killed
+        used = toll.ammo.tolist()
         for fac in self.resistance_factions:
-            fac.ammo = max(0.0, fac.ammo - toll.ammo[fac.index])
+            fac.ammo = max(0.0, fac.ammo - used[fac.index])
 
         alive = f.view("alive")
         f.view("morale")[alive] = toll.morale[alive]
@@ -316,7 +316,7 @@ class ConflictModel(mesa.Model):
         self._breaks(outcomes.breaks(s, P, toll.broken))
         self._captures(outcomes.captures(s))
 
-        self.engaged_days[:] = np.where(fight.assault, self.engaged_days + 1, 0)
+        np.multiply(self.engaged_days + 1, fight.assault, out=self.engaged_days)  # count on, or reset
         fled, total = outcomes.flight(s, P, fight, self.residents)
         self.residents -= fled
         self.displaced += total

@@ -8,7 +8,7 @@ hands, so it is computed once per map version and kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,13 +25,11 @@ class RouteFields:
 
     def __init__(self, model: ConflictModel) -> None:
         self.model = model
-        self._fields: dict[object, tuple[np.ndarray, np.ndarray]] = {}
+        self._fields: dict[object, Any] = {}
         self._version = model.holder_version
 
-    def _field(
-        self, key: object, make: Callable[[], tuple[np.ndarray, np.ndarray]]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The field `key`, from `make()` = (sources, passable) on this version of the map."""
+    def _field[T](self, key: object, make: Callable[[], T]) -> T:
+        """The field `key`, from `make()` on this version of the map."""
         if self._version != self.model.holder_version:
             self._fields, self._version = {}, self.model.holder_version
         if key not in self._fields:
@@ -39,26 +37,28 @@ class RouteFields:
         return self._fields[key]
 
     def junta_supplied(self) -> np.ndarray:
-        """Junta-held towns connected by junta-held roads to a headquarters or capital."""
+        """Junta-held towns connected by junta-held roads to a headquarters or capital (read-only)."""
         m = self.model
 
-        def make() -> tuple[np.ndarray, np.ndarray]:
+        def make() -> np.ndarray:
             g = m.geo
             held = m.holder == 0
             # headquarters and capitals by road; coastal towns by sea (the navy) [AP-2023]
-            return bfs_field(*g.csr[:2], held & (g.hq | g.capital | m.coast), held)
+            dist, _ = bfs_field(*g.csr[:2], held & (g.hq | g.capital | m.coast), held)
+            return frozen(dist >= 0)
 
-        return self._field("supply", make)[0] >= 0
+        return self._field("supply", make)
 
     def uwsa_reach(self) -> np.ndarray:
         """Towns linked by road to Wa territory through towns the junta does not hold: where
-        UWSA deliveries can go."""
+        UWSA deliveries can go (read-only)."""
         m = self.model
 
-        def make() -> tuple[np.ndarray, np.ndarray]:
-            return bfs_field(*m.geo.csr[:2], m.holder == faction_index("UWSA"), SIDE[m.holder] != 0)
+        def make() -> np.ndarray:
+            dist, _ = bfs_field(*m.geo.csr[:2], m.holder == faction_index("UWSA"), SIDE[m.holder] != 0)
+            return frozen(dist >= 0)
 
-        return self._field("uwsa", make)[0] >= 0
+        return self._field("uwsa", make)
 
     def front_fields(self) -> tuple[np.ndarray, np.ndarray]:
         """For every resistance faction (rows): hops to the nearest town it can attack,

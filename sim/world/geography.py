@@ -77,11 +77,12 @@ class Geography:
         indptr, _, _ = self.csr
         return np.repeat(np.arange(self.n), np.diff(indptr))
 
-    def road_km(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Length of the road from a[i] to b[i] (0 where they are the same town; they must be
-        neighbours otherwise)."""
+    def march_days(self, a: np.ndarray, b: np.ndarray, km_per_day: float) -> np.ndarray:
+        """Whole days on the road from a[i] to b[i] at `km_per_day`, at least one (they must be
+        neighbours, or the same town)."""
         indptr, nbr, km = self.csr
-        return _road_km(indptr, nbr, km, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        return _march_days(indptr, nbr, km, a, b, km_per_day)
 
     @functools.cached_property
     def neighbours(self) -> list[list[int]]:
@@ -173,15 +174,15 @@ def load_geography(folder: str | Path = DATA) -> Geography:
 
 
 @njit
-def _road_km(indptr, nbr, km, a, b):
-    out = np.zeros(len(a))
+def _march_days(indptr, nbr, km, a, b, km_per_day):
+    days = np.ones(len(a), dtype=np.int64)
     for i in range(len(a)):
         if a[i] == b[i]:
             continue
         for e in range(indptr[a[i]], indptr[a[i] + 1]):
             if nbr[e] == b[i]:
-                out[i] = km[e]
+                days[i] = max(1.0, np.ceil(km[e] / km_per_day))
                 break
         else:
-            raise ValueError("road_km: the towns are not neighbours")
-    return out
+            raise ValueError("march_days: the towns are not neighbours")
+    return days
