@@ -223,8 +223,7 @@ class ConflictModel(mesa.Model):
         """The moves in the order given, then the mode changes (`before`: modes the orders saw)."""
         for idx, dest in orders.moves:
             self.move_units(idx, dest)
-        changed = np.flatnonzero(orders.mode != before)
-        self.forces.mode[changed] = orders.mode[changed]
+        np.copyto(self.forces.view("mode"), orders.mode, where=orders.mode != before)
 
     def remove_dead(self) -> None:
         f = self.forces

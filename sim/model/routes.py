@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.jit import njit
 from sim.model.situation import frozen
-from sim.world.factions import FACTIONS, SIDE, faction_index
+from sim.world.factions import SIDE, faction_index
 from sim.world.routing import bfs_field
 
 if TYPE_CHECKING:
@@ -66,13 +67,23 @@ class RouteFields:
         m = self.model
 
         def make() -> tuple[np.ndarray, np.ndarray]:
-            indptr, nbr, _ = m.geo.csr
-            hostile, friendly = m.holder == 0, SIDE[m.holder] != 0
-            dist = np.full((len(FACTIONS), m.geo.n), -1, dtype=np.int64)
-            nexthop = dist.copy()
-            for f in np.flatnonzero(SIDE == 1):
-                area = m.operating[f]
-                dist[f], nexthop[f] = bfs_field(indptr, nbr, hostile & area & ~m.cease[f], friendly & area)
+            dist, nexthop = _fronts(*m.geo.csr[:2], m.holder, SIDE, m.operating, m.cease)
             return frozen(dist), frozen(nexthop)
 
         return self._field(("front", m.cease.tobytes()), make)
+
+
+@njit
+def _fronts(indptr, nbr, holder, side, operating, cease):
+    """`front_fields` for every faction in one call (rows of factions not of the resistance
+    stay -1)."""
+    n_fac, n = operating.shape
+    dist, nexthop = np.full((n_fac, n), -1, dtype=np.int64), np.full((n_fac, n), -1, dtype=np.int64)
+    hostile, friendly = holder == 0, side[holder] != 0
+    for f in range(n_fac):
+        if side[f] == 1:
+            targets = hostile & operating[f]
+            if cease[f]:  # a faction in a ceasefire has nothing to attack
+                targets[:] = False
+            dist[f], nexthop[f] = bfs_field(indptr, nbr, targets, friendly & operating[f])
+    return dist, nexthop

@@ -1,5 +1,6 @@
 import networkx as nx
 import numpy as np
+import pytest
 
 from sim.world.factions import FACTIONS
 from sim.world.geography import CENSUS_2014, LAND_AREA_KM2
@@ -71,3 +72,13 @@ def test_neighbours_are_symmetric(geo):
     indptr, nbr, _km = geo.csr
     assert len(nbr) == 2 * len(geo.edge_a)
     assert np.all(np.diff(indptr) >= 1)
+
+
+def test_a_march_takes_whole_days_along_the_road_and_at_least_one(geo):
+    a, b, km = int(geo.edge_a[0]), int(geo.edge_b[0]), float(geo.edge_km[0])
+    days = geo.march_days([a, b, a], [b, a, a], km / 2.5)
+    assert days.tolist() == [3, 3, 1]  # 2.5 days' march is three; staying put still costs the day
+    assert geo.march_days([a], [b], km * 10).tolist() == [1]
+    far = next(t for t in range(geo.n) if t != a and t not in geo.neighbours[a])
+    with pytest.raises(ValueError, match="not neighbours"):
+        geo.march_days([a], [far], 20.0)
