@@ -14,7 +14,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
+
+import numpy as np
 
 COMPILED = importlib.util.find_spec("numba") is not None
 
@@ -47,3 +50,21 @@ def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     call.compile_lazily = compile_  # type: ignore[attr-defined]
     return call
+
+
+_held: tuple[np.random.Generator, Any] | None = None
+
+
+def generator_ref(rng: np.random.Generator) -> Any:
+    """`rng` as a compiled kernel takes it cheaply: an object whose `.rng` is the generator
+    (`sim/jit_generator.py`: passing the generator itself costs a kernel call about 12 µs).
+    The last one made is kept, so a replicate's many calls make it once."""
+    global _held
+    if _held is None or _held[0] is not rng:
+        if COMPILED:
+            from sim.jit_generator import hold
+
+            _held = (rng, hold(rng))
+        else:  # pragma: no cover - see njit
+            _held = (rng, SimpleNamespace(rng=rng))
+    return _held[1]

@@ -2,6 +2,8 @@
 
 import importlib
 
+import numpy as np
+
 from sim.jit import COMPILED
 
 KERNELS = """
@@ -28,3 +30,21 @@ def test_a_compiled_function_may_call_another_compiled_at_its_first_call(tmp_pat
     assert demo.outer(1) == 4
     assert demo.inner(1) == 2
     assert hasattr(demo.outer, "compile_lazily") == COMPILED
+
+
+def test_a_kernel_draws_from_the_generator_it_is_handed_by_reference():
+    """The reference is the model's generator, not a copy: draws in a kernel and outside it
+    come from one stream, as if numpy had made them all."""
+    from sim.jit import generator_ref, njit
+
+    @njit
+    def three(draws):
+        return draws.rng.random(), draws.rng.random(), draws.rng.random()
+
+    rng, fresh = np.random.default_rng(7), np.random.default_rng(7)
+    ref = generator_ref(rng)
+    assert generator_ref(rng) is ref  # made once for a generator, however many calls
+    drawn = [*three(ref), rng.random(), *three(generator_ref(rng))]
+    assert drawn == fresh.random(7).tolist()
+    other = np.random.default_rng(7)
+    assert three(generator_ref(other)) == tuple(np.random.default_rng(7).random(3))

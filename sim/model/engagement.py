@@ -3,10 +3,9 @@ on every unit and the outposts that fall.
 
 The rules are the ones in `combat.py`, `air.py` and `outcomes.py`; this module only runs
 them in one pass, on the strengths `strength.powers` reckoned, with the day's random draws
-taken inside the kernel from the model's own generator, in the order and with the
-algorithms numpy uses (`draws.py`), so a replicate's numbers are the same as when each
-rule was its own call. Handing the generator to a kernel costs about 20 µs, so the draws
-are made in one call a day, not one per rule. What the fighting
+taken inside the kernel from the model's own generator (handed over by reference,
+`jit.generator_ref`), in the order and with the algorithms numpy uses (`draws.py`), so a
+replicate's numbers are the same as when each rule was its own call. What the fighting
 decides next (broken units, captures, flight) needs the model's agents and stays outside.
 """
 
@@ -16,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.jit import njit
+from sim.jit import generator_ref, njit
 from sim.model.air import air_support_of, air_weights, doctrine, sorties, sorties_per_day, support_table
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
@@ -39,9 +38,10 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
     u, mp, jp = s.units, s.p.model, s.p.junta
     r = s.p.resistance
     town, flags, per_unit, broken, counts, hit, lost = _engage(
-        rng, P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack, P.d_junta,
-        P.d_rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder, s.supplied,
-        s.outposts, s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment, *doctrine(s),
+        generator_ref(rng), P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack,
+        P.d_junta, P.d_rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder,
+        s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment,
+        *doctrine(s),
         sorties_per_day(s), support_table(mp.air_effect, mp.air_saturation), mp.air_effect, mp.air_saturation,
         mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality, mp.air_kill,
         mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
@@ -58,7 +58,7 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
 
 @njit
 def _engage(
-    rng, J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, R, R_attack, d_junta, d_rebel, faction, node,
+    draws, J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, R, R_attack, d_junta, d_rebel, faction, node,
     strength, morale, busy, alive, side, holder, supplied, outposts, engaged_days, captured_day, area, day,
     harassment, preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days,
     sorties_per_day, air_table, air_effect, air_saturation, coord, density, lethality, air_kill, shock,
@@ -69,6 +69,7 @@ def _engage(
     power and casualties (junta, resistance); per town the contact flags; per unit the losses and
     morale; the broken units; the dead and the ammunition; the outposts hit (towns, captor) and
     lost."""
+    rng = draws.rng
     n = len(holder)
     town = np.empty((6, n))
     engaged, assault, intensity = contact(J_raw, R_raw, J_attack, R_attack, holder, harassment)
