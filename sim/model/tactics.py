@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.jit import njit
+from sim.jit import generator_ref, njit
 from sim.model.orders import Orders, edges, fall_back_moves, groups
 from sim.model.situation import JuntaPlan, Situation
 from sim.model.strength import Powers, powers
@@ -35,47 +35,32 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     mp = s.p.model
     tp = mp.tactics
     orders = Orders(s)
-    indptr, nbr, _ = s.geo.csr
-    side_of = SIDE[s.holder]
-    moves, fell_back, home, grouped, group_of, roads = _contact_and_groups(
-        u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, side_of,
-        s.cease, s.offensive, s.operating, indptr, nbr, P.R, P.J_def, P.J_attack, mp.attack_ratio,
-        mp.retreat_ratio, mp.morale_break,
+    front_dist, front_next = s.front_fields()
+    moves, fell_back, ordered = _resistance_orders(
+        generator_ref(rng), u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE,
+        s.holder, SIDE[s.holder], s.cease, s.offensive, s.operating, *s.geo.csr[:2], P.Rf, P.R, P.R_attack,
+        P.J, P.J_attack, P.J_def, P.R_def, s.value, front_dist, front_next, mp.attack_ratio, mp.retreat_ratio,
+        mp.morale_break, tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault,
+        s.p.resistance.coordination, tp.reinforce_chance, tp.redeploy_chance,
     )  # fmt: skip
-    # two batches in turn: a unit may fall back, then flee on from where it fell back to
-    for batch in (moves[:, :fell_back], moves[:, fell_back:]):
+    # in turn: a unit may fall back, then flee on from where it fell back to; then the groups
+    for batch in (moves[:, :fell_back], moves[:, fell_back:], ordered):
         if batch.shape[1]:
             orders.moves.append((batch[0], batch[1]))
-    if len(home) == 0:
-        return orders
-    gf, gu, count, first = grouped
-    owner, v = roads
-    # one block of draws, consumed as: coordination per group, a random score per road,
-    # reinforcement and redeployment per group
-    draws = rng.random(3 * len(gf) + len(v))
-    front_dist, front_next = s.front_fields()
-    idx, dest = _group_orders(
-        gf, gu, count, owner, v, draws, home, first, group_of, orders.node, orders.mode, s.holder,
-        side_of, s.cease, s.offensive, s.operating, P.Rf, P.R, P.R_attack, P.J_def, danger(s, P),
-        s.value, front_dist, front_next, mp.attack_ratio, tp.hold_danger, tp.reinforce_danger,
-        tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
-        tp.redeploy_chance,
-    )  # fmt: skip
-    if len(idx):
-        orders.moves.append((idx, dest))
     return orders
 
 
 @njit
-def _contact_and_groups(
-    faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
-    indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
+def _resistance_orders(
+    draws, faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive,
+    operating, indptr, nbr, Rf, R, R_attack, J, J_attack, J_def, R_def, value, front_dist, front_next,
+    attack_ratio, retreat_ratio, morale_break, hold_danger, reinforce_danger, ratio_cap, joint_assault,
+    coordination, reinforce_chance, redeploy_chance,
 ):  # fmt: skip
-    """`_contact`, then the units left to decide grouped by (faction, town), with each
-    group's roads (`orders.groups`, `orders.edges`), in one call. Packed: the contact moves
-    (units; destinations: those falling back, then those fleeing) and how many fall back, the
-    units left, the groups (faction; town; units; first unit), each unit's group, the roads
-    (group; town)."""
+    """`_contact`; then the units left to decide, grouped by (faction, town) with each group's
+    roads (`orders.groups`, `orders.edges`), take `_group_orders` on one block of draws. Packed:
+    the contact moves (units; destinations: those falling back, then those fleeing), how many
+    fall back, and the groups' moves (units; destinations)."""
     retreats, to_safety, fled, to_shelter, home = _contact(
         faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
         indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
@@ -83,14 +68,24 @@ def _contact_and_groups(
     k = len(retreats)
     moves = np.empty((2, k + len(fled)), dtype=np.int64)
     moves[0, :k], moves[1, :k], moves[0, k:], moves[1, k:] = retreats, to_safety, fled, to_shelter
+    if len(home) == 0:
+        return moves, k, np.empty((2, 0), dtype=np.int64)
     n_nodes = len(holder)
     found, first, group_of, count = groups(faction[home] * n_nodes + node[home], len(cease) * n_nodes)
-    grouped = np.empty((4, len(found)), dtype=np.int64)
-    grouped[0], grouped[1], grouped[2], grouped[3] = found // n_nodes, found % n_nodes, count, first
-    owner, v = edges(indptr, nbr, grouped[1])
-    roads = np.empty((2, len(v)), dtype=np.int64)
-    roads[0], roads[1] = owner, v
-    return moves, k, home, grouped, group_of, roads
+    gf, gu = found // n_nodes, found % n_nodes
+    owner, v = edges(indptr, nbr, gu)
+    # one block of draws, consumed as: coordination per group, a random score per road,
+    # reinforcement and redeployment per group
+    u = draws.rng.random(3 * len(gf) + len(v))
+    idx, dest = _group_orders(
+        gf, gu, count, owner, v, u, home, first, group_of, node, mode, holder, side_of, cease, offensive,
+        operating, Rf, R, R_attack, J_def, _danger(indptr, nbr, holder, J, J_attack, R_def), value,
+        front_dist, front_next, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
+        coordination, reinforce_chance, redeploy_chance,
+    )  # fmt: skip
+    ordered = np.empty((2, len(idx)), dtype=np.int64)
+    ordered[0], ordered[1] = idx, dest
+    return moves, k, ordered
 
 
 @njit
@@ -238,7 +233,7 @@ def _move_groups(units, moving, group_of, g_dest, g_mode, node, mode):
 
 def danger(s: Situation, P: Powers) -> np.ndarray:
     """Junta power that can strike each town, assaulting it or on the roads next to it, per
-    fighter the holder can defend it with."""
+    fighter the holder can defend it with (the orders' kernel computes it itself)."""
     indptr, nbr, _ = s.geo.csr
     return _danger(indptr, nbr, s.holder, P.J, P.J_attack, P.R_def)
 
@@ -261,27 +256,39 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     u = s.units
     mp, jp = s.p.model, s.p.junta
     orders = Orders(s)
-    indptr, nbr, _ = s.geo.csr
-    side_of = SIDE[s.holder]
-    withdrawn, here, nodes, group_of, mobile_power, roads = _formations(
-        u.kind, u.busy, u.rest, u.alive, orders.node, orders.mode, side_of, indptr, nbr, P.J, P.R_def,
-        P.junta_power, mp.retreat_ratio,
-    )  # fmt: skip
-    if withdrawn.shape[1]:
-        orders.moves.append((withdrawn[0], withdrawn[1]))
-    if len(here) == 0:
-        return orders
-    owner, v = roads
     floor = mp.leadership.reaction_floor
-    react = rng.random(len(nodes)) < floor + (1 - floor) * jp.leadership
-    idx, dest = _formation_orders(
-        nodes, owner, v, mobile_power, react, here, group_of, orders.node, orders.mode, side_of,
-        s.plan.targets, s.plan.dist, s.plan.next, P.J, P.R, P.R_def, P.d_junta, s.value_junta,
-        mp.attack_ratio, mp.tactics.ratio_cap, s.junta_offensive,
+    withdrawn, ordered = _junta_orders(
+        generator_ref(rng), u.kind, u.busy, u.rest, u.alive, orders.node, orders.mode, SIDE[s.holder],
+        *s.geo.csr[:2], s.plan.targets, s.plan.dist, s.plan.next, P.J, P.R, P.R_def, P.d_junta,
+        P.junta_power, s.value_junta, mp.retreat_ratio, mp.attack_ratio, mp.tactics.ratio_cap,
+        s.junta_offensive, floor + (1 - floor) * jp.leadership,
     )  # fmt: skip
-    if len(idx):
-        orders.moves.append((idx, dest))
+    for batch in (withdrawn, ordered):
+        if batch.shape[1]:
+            orders.moves.append((batch[0], batch[1]))
     return orders
+
+
+@njit
+def _junta_orders(
+    draws, kind, busy, rest, alive, node, mode, side_of, indptr, nbr, targets, dist, nexthop, J, R, R_def,
+    d_junta, junta_power, value_junta, retreat_ratio, attack_ratio, ratio_cap, junta_offensive, reaction,
+):  # fmt: skip
+    """`_formations`, then whether each group's command reacts today (chance `reaction`), then
+    `_formation_orders`. Packed: the withdrawals and the groups' moves (units; destinations)."""
+    withdrawn, here, nodes, group_of, mobile_power, roads = _formations(
+        kind, busy, rest, alive, node, mode, side_of, indptr, nbr, J, R_def, junta_power, retreat_ratio
+    )
+    if len(here) == 0:
+        return withdrawn, np.empty((2, 0), dtype=np.int64)
+    react = draws.rng.random(len(nodes)) < reaction
+    idx, dest = _formation_orders(
+        nodes, roads[0], roads[1], mobile_power, react, here, group_of, node, mode, side_of, targets, dist,
+        nexthop, J, R, R_def, d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
+    )  # fmt: skip
+    ordered = np.empty((2, len(idx)), dtype=np.int64)
+    ordered[0], ordered[1] = idx, dest
+    return withdrawn, ordered
 
 
 @njit
