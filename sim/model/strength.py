@@ -48,9 +48,27 @@ def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_si
     units fighting, resistance units fighting).
     """
     n_nodes = len(holder_side)
-    J_raw, J_attack, R_attack = np.zeros(n_nodes), np.zeros(n_nodes), np.zeros(n_nodes)
+    J_raw, J_attack, R_raw, R_attack = (
+        np.zeros(n_nodes),
+        np.zeros(n_nodes),
+        np.zeros(n_nodes),
+        np.zeros(n_nodes),
+    )
     Rf_raw = np.zeros((n_fac, n_nodes))
     junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
+    _tally_raw_into(
+        faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, Rf_raw, R_raw,
+        R_attack, junta, rebel,
+    )  # fmt: skip
+    return J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel
+
+
+@njit
+def _tally_raw_into(
+    faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, Rf_raw, R_raw,
+    R_attack, junta, rebel,
+):  # fmt: skip
+    """`tally_raw`, into arrays of zeros the caller gives (a kernel's packed result)."""
     for i in range(len(node)):
         if not alive[i] or busy[i] != 0:
             continue
@@ -65,10 +83,15 @@ def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_si
             Rf_raw[f, v] += men
             if mode[i] == ATTACK:
                 R_attack[v] += men
-    R_raw = Rf_raw[0].copy()
-    for f in range(1, n_fac):
-        R_raw += Rf_raw[f]
-    return J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel
+    _sum_rows(Rf_raw, R_raw)
+
+
+@njit
+def _sum_rows(rows, out):
+    """out = rows[0] + rows[1] + ..., in that order (numpy's sum over the first axis)."""
+    out[:] = rows[0]
+    for f in range(1, len(rows)):
+        out += rows[f]
 
 
 @njit
@@ -80,18 +103,21 @@ def _tally(
     """`tally_raw`, the towns' `_defence`, and effective strength per town: numbers x quality x
     morale, then the junta's multiplier (and its cut from supply) or the faction's supply and
     drones. Returned packed, a few arrays rather than many (each array a kernel returns costs
-    about a microsecond): per town (rows in the order `powers` unpacks them), per faction and town (raw,
-    effective), per unit (fighting for the junta, for the resistance) and the junta's power
-    per unit."""
+    about a microsecond), and written in place rather than copied there: per town (rows in the
+    order `powers` unpacks them), per faction and town (raw, effective), per unit (fighting for
+    the junta, for the resistance) and the junta's power per unit."""
     n_fac, n_nodes = len(cease), len(holder_side)
-    J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel = tally_raw(
-        faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac
-    )
-    d_junta, d_rebel = _defence(
+    town, by_faction = np.zeros((10, n_nodes)), np.zeros((2, n_fac, n_nodes))
+    units, junta_power = np.zeros((2, len(node)), dtype=np.bool_), np.zeros(len(node))
+    J_raw, J_attack, R_raw, R_attack, J, R = town[0], town[1], town[2], town[3], town[4], town[5]
+    Rf, junta, rebel = by_faction[1], units[0], units[1]
+    _tally_raw_into(
+        faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, by_faction[0],
+        R_raw, R_attack, junta, rebel,
+    )  # fmt: skip
+    town[8], town[9] = _defence(
         outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification
     )
-    J, Rf = np.zeros(n_nodes), np.zeros((n_fac, n_nodes))
-    junta_power = np.zeros(len(node))
     for i in range(len(node)):
         if not (junta[i] or rebel[i]):
             continue
@@ -102,19 +128,10 @@ def _tally(
             J[v] += junta_power[i]
         else:
             Rf[f, v] += rebel_strength(eff, supply[f], rebel_mult)
-    R = Rf[0].copy()
-    for f in range(1, n_fac):
-        R += Rf[f]
-    town = np.empty((10, n_nodes))
-    town[0], town[1], town[2], town[3], town[4], town[5] = J_raw, J_attack, R_raw, R_attack, J, R
-    town[8], town[9] = d_junta, d_rebel
+    _sum_rows(Rf, R)
     for t in range(n_nodes):
-        town[6, t] = J[t] * (d_junta[t] if holder_side[t] == 0 else 1.0)
-        town[7, t] = R[t] * (d_rebel[t] if holder_side[t] == 1 else 1.0)
-    by_faction = np.empty((2, n_fac, n_nodes))
-    by_faction[0], by_faction[1] = Rf_raw, Rf
-    units = np.empty((2, len(node)), dtype=np.bool_)
-    units[0], units[1] = junta, rebel
+        town[6, t] = J[t] * (town[8, t] if holder_side[t] == 0 else 1.0)
+        town[7, t] = R[t] * (town[9, t] if holder_side[t] == 1 else 1.0)
     return town, by_faction, units, junta_power
 
 
