@@ -48,12 +48,8 @@ def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_si
     units fighting, resistance units fighting).
     """
     n_nodes = len(holder_side)
-    J_raw, J_attack, R_raw, R_attack = (
-        np.zeros(n_nodes),
-        np.zeros(n_nodes),
-        np.zeros(n_nodes),
-        np.zeros(n_nodes),
-    )
+    J_raw, J_attack = np.zeros(n_nodes), np.zeros(n_nodes)
+    R_raw, R_attack = np.zeros(n_nodes), np.zeros(n_nodes)
     Rf_raw = np.zeros((n_fac, n_nodes))
     junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
     _tally_raw_into(

@@ -76,11 +76,11 @@ def _resistance_orders(
     owner, v = edges(indptr, nbr, gu)
     # one block of draws, consumed as: coordination per group, a random score per road,
     # reinforcement and redeployment per group
-    u = draws.rng.random(3 * len(gf) + len(v))
+    uniform = draws.rng.random(3 * len(gf) + len(v))
     idx, dest = _group_orders(
-        gf, gu, count, owner, v, u, home, first, group_of, node, mode, holder, side_of, cease, offensive,
-        operating, Rf, R, R_attack, J_def, _danger(indptr, nbr, holder, J, J_attack, R_def), value,
-        front_dist, front_next, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
+        gf, gu, count, owner, v, uniform, home, first, group_of, node, mode, holder, side_of, cease,
+        offensive, operating, Rf, R, R_attack, J_def, _danger(indptr, nbr, holder, J, J_attack, R_def),
+        value, front_dist, front_next, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
         coordination, reinforce_chance, redeploy_chance,
     )  # fmt: skip
     ordered = np.empty((2, len(idx)), dtype=np.int64)
