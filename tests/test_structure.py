@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
-KERNELS = ("strength", "tactics", "combat", "orders", "situation", "deployment")
+KERNELS = ("strength", "tactics", "plan", "combat", "orders", "situation", "deployment")
 LAYERS = ("scenario", "world", "model", "run", "analysis")
 
 

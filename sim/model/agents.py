@@ -16,9 +16,9 @@ from mesa.discrete_space import CellAgent
 
 from sim.jit import njit
 from sim.model.deployment import NewUnit, junta_bases, town_values
+from sim.model.plan import junta_plan
 from sim.model.situation import JuntaPlan, frozen
 from sim.model.strategy import decide
-from sim.model.tactics import junta_plan
 from sim.model.units import HOLD, MOBILE, REBEL
 from sim.scenario.schema import ChinaParams, FactionParams, JuntaParams, UwsaParams
 from sim.world.factions import FACTIONS, JUNTA, SIDE, faction_index

@@ -1,13 +1,12 @@
-"""Decision kernels: where units go today (attack, hold, reinforce, fall back), and the
-junta command's plan. Pure functions of a `Situation`; they return orders.
+"""Decision kernels: where units go today (attack, hold, reinforce, fall back). Pure
+functions of a `Situation`; they return orders.
 
 Commanders assault a neighbouring town when the local force ratio they can
 bring exceeds `attack_ratio` (the classic 3:1 rule softened for irregular war)
 and fall back under `retreat_ratio`. A coordinated resistance concentrates on
 the best target; a loosely aligned one scatters its choices [AP-2023:
-"coordinated nationwide attacks"]. The junta command plans a route field to its
-objectives every few days; better leadership plans more often and reacts faster
-[DW-2025].
+"coordinated nationwide attacks"]. The junta's formations follow the command's plan
+(`plan.py`); better leadership reacts faster [DW-2025].
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ import numpy as np
 
 from sim.jit import generator_ref, njit
 from sim.model.orders import Orders, edges, fall_back_moves, groups
-from sim.model.situation import JuntaPlan, Situation
-from sim.model.strength import Powers, powers
+from sim.model.situation import Situation
+from sim.model.strength import Powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import SIDE
-from sim.world.routing import bfs_field
 
 
 def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
@@ -361,27 +359,3 @@ def _formation_orders(
         mode[here[p]] = ATTACK if clearing[g] else HOLD
         moving[p] = g_dest[g] >= 0
     return _move_groups(here, moving, group_of, g_dest, g_mode, node, mode)
-
-
-def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
-    """The command's plan: defend towns under assault; on the offensive, pick the most
-    valuable weakly held resistance towns; then a route field from every junta town."""
-    P = powers(s)
-    jp, mp = s.p.junta, s.p.model
-    held = s.holder == 0
-    threatened = held & (P.R_attack > 0)
-    targets = np.zeros(s.geo.n, dtype=bool)
-    if s.junta_offensive:
-        r_def = P.R * P.d_rebel
-        near_junta = np.bincount(s.geo.csr[1], held[s.geo.edge_src], s.geo.n) > 0
-        cand = np.flatnonzero((SIDE[s.holder] == 1) & ~s.cease[s.holder] & near_junta)
-        if len(cand):
-            noise = np.exp(rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
-            score = s.value_junta[cand] / np.sqrt(r_def[cand] + mp.tactics.target_defence_offset) * noise
-            mobile = (s.units.kind == MOBILE) & s.units.alive
-            k = max(1, int(int(mobile.sum()) // mp.tactics.formations_per_target))
-            targets[cand[np.argsort(-score)[:k]]] = True
-    staging = np.bincount(s.geo.edge_src, targets[s.geo.csr[1]], s.geo.n) > 0
-    sources = threatened | (staging & held)
-    dist, nexthop = bfs_field(*s.geo.csr[:2], sources, held)
-    return JuntaPlan(targets, dist, nexthop)

@@ -1,0 +1,79 @@
+"""The junta command's plan: its objectives and a route field toward them.
+
+Every few days (`agents.JuntaCommand.plan_every`: better command plans more often) the
+command defends the towns under assault and, on the offensive, picks the most valuable
+weakly held resistance towns next to its own, with less noise in the choice the better
+it is led [DW-2025]; its mobile formations then follow the field (`tactics.junta_orders`).
+A pure function of a `Situation`, like the orders' kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.jit import njit
+from sim.model.situation import JuntaPlan, Situation
+from sim.model.strength import powers
+from sim.model.units import MOBILE
+from sim.world.factions import SIDE
+from sim.world.routing import bfs_field
+
+
+def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
+    """The command's plan: defend towns under assault; on the offensive, pick the most
+    valuable weakly held resistance towns; then a route field from every junta town."""
+    P = powers(s)
+    jp, mp = s.p.junta, s.p.model
+    indptr, nbr, _ = s.geo.csr
+    chosen = np.empty(0, dtype=np.int64)
+    if s.junta_offensive:
+        cand, worth, k = _candidates(
+            indptr, nbr, s.holder, SIDE, s.cease, s.value_junta, P.R, P.d_rebel, s.units.kind, s.units.alive,
+            mp.tactics.target_defence_offset, mp.tactics.formations_per_target,
+        )  # fmt: skip
+        if len(cand):
+            noise = np.exp(rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
+            chosen = cand[np.argsort(-(worth * noise))[:k]]
+    return JuntaPlan(*_route_field(indptr, nbr, s.holder, P.R_attack, chosen))
+
+
+@njit
+def _candidates(indptr, nbr, holder, side, cease, value, R, d_rebel, kind, alive, offset, per_target):
+    """Resistance towns next to a junta town, their holder not in a ceasefire; what each is
+    worth (its value over the square root of its defence, plus `offset`); and how many to
+    pick: one per `per_target` mobile formations, at least one."""
+    n = len(holder)
+    near = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        if side[holder[t]] == 1 and not cease[holder[t]]:
+            for e in range(indptr[t], indptr[t + 1]):
+                if holder[nbr[e]] == 0:
+                    near[t] = True
+                    break
+    cand = np.flatnonzero(near)
+    worth = np.empty(len(cand))
+    for k in range(len(cand)):
+        t = cand[k]
+        worth[k] = value[t] / np.sqrt(R[t] * d_rebel[t] + offset)
+    mobile = 0
+    for i in range(len(kind)):
+        mobile += alive[i] and kind[i] == MOBILE
+    return cand, worth, max(1, int(mobile // per_target))
+
+
+@njit
+def _route_field(indptr, nbr, holder, R_attack, chosen):
+    """The targets as a mask, and the route field (hops, next hop) from every junta town
+    toward the nearest junta town under assault or next to a target."""
+    n = len(holder)
+    targets = np.zeros(n, dtype=np.bool_)
+    targets[chosen] = True
+    held = holder == 0
+    sources = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        if held[t]:
+            sources[t] = R_attack[t] > 0
+            for e in range(indptr[t], indptr[t + 1]):
+                sources[t] = sources[t] or targets[nbr[e]]
+    dist, nexthop = bfs_field(indptr, nbr, sources, held)
+    return targets, dist, nexthop
