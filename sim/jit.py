@@ -58,13 +58,16 @@ _held: tuple[np.random.Generator, Any] | None = None
 def generator_ref(rng: np.random.Generator) -> Any:
     """`rng` as a compiled kernel takes it cheaply: an object whose `.rng` is the generator
     (`sim/jit_generator.py`: passing the generator itself costs a kernel call about 12 µs).
-    The last one made is kept, so a replicate's many calls make it once."""
+    The last one made is kept, so a replicate's many calls make it once (read into a local
+    once: what comes back always holds `rng`, whichever thread changed the kept one)."""
     global _held
-    if _held is None or _held[0] is not rng:
+    held = _held
+    if held is None or held[0] is not rng:
         if COMPILED:
             from sim.jit_generator import hold
 
-            _held = (rng, hold(rng))
+            held = (rng, hold(rng))
         else:  # pragma: no cover - see njit
-            _held = (rng, SimpleNamespace(rng=rng))
-    return _held[1]
+            held = (rng, SimpleNamespace(rng=rng))
+        _held = held
+    return held[1]

@@ -22,6 +22,10 @@ class GeneratorRefType(types.StructRef):
 class GeneratorRef(structref.StructRefProxy):
     """Holds `rng` (and keeps it alive) for compiled kernels."""
 
+    @property
+    def rng(self) -> np.random.Generator:
+        return _rng_of(self)
+
 
 structref.define_proxy(GeneratorRef, GeneratorRefType, ["rng"])
 _TYPE = GeneratorRefType(fields=[("rng", typeof(np.random.default_rng(0)))])
@@ -32,3 +36,8 @@ def hold(rng):
     ref = structref.new(_TYPE)
     ref.rng = rng
     return ref
+
+
+@njit(cache=True, nogil=True)
+def _rng_of(ref):
+    return ref.rng

@@ -44,6 +44,7 @@ def test_a_kernel_draws_from_the_generator_it_is_handed_by_reference():
     rng, fresh = np.random.default_rng(7), np.random.default_rng(7)
     ref = generator_ref(rng)
     assert generator_ref(rng) is ref  # made once for a generator, however many calls
+    assert ref.rng is rng
     drawn = [*three(ref), rng.random(), *three(generator_ref(rng))]
     assert drawn == fresh.random(7).tolist()
     other = np.random.default_rng(7)
