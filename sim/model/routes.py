@@ -75,15 +75,12 @@ class RouteFields:
 
 @njit
 def _fronts(indptr, nbr, holder, side, operating, cease):
-    """`front_fields` for every faction in one call (rows of factions not of the resistance
-    stay -1)."""
+    """`front_fields` for every faction in one call (rows of factions not of the resistance,
+    and of those in a ceasefire, which have nothing to attack, stay -1)."""
     n_fac, n = operating.shape
     dist, nexthop = np.full((n_fac, n), -1, dtype=np.int64), np.full((n_fac, n), -1, dtype=np.int64)
     hostile, friendly = holder == 0, side[holder] != 0
     for f in range(n_fac):
-        if side[f] == 1:
-            targets = hostile & operating[f]
-            if cease[f]:  # a faction in a ceasefire has nothing to attack
-                targets[:] = False
-            dist[f], nexthop[f] = bfs_field(indptr, nbr, targets, friendly & operating[f])
+        if side[f] == 1 and not cease[f]:
+            dist[f], nexthop[f] = bfs_field(indptr, nbr, hostile & operating[f], friendly & operating[f])
     return dist, nexthop

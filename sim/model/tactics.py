@@ -36,7 +36,7 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     front_dist, front_next = s.front_fields()
     moves, fell_back, ordered = _resistance_orders(
         generator_ref(rng), u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE,
-        s.holder, SIDE[s.holder], s.cease, s.offensive, s.operating, *s.geo.csr[:2], P.Rf, P.R, P.R_attack,
+        s.holder, s.cease, s.offensive, s.operating, *s.geo.csr[:2], P.Rf, P.R, P.R_attack,
         P.J, P.J_attack, P.J_def, P.R_def, s.value, front_dist, front_next, mp.attack_ratio, mp.retreat_ratio,
         mp.morale_break, tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault,
         s.p.resistance.coordination, tp.reinforce_chance, tp.redeploy_chance,
@@ -50,8 +50,8 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
 
 @njit
 def _resistance_orders(
-    draws, faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive,
-    operating, indptr, nbr, Rf, R, R_attack, J, J_attack, J_def, R_def, value, front_dist, front_next,
+    draws, faction, node, mode, morale, busy, rest, alive, side, holder, cease, offensive, operating,
+    indptr, nbr, Rf, R, R_attack, J, J_attack, J_def, R_def, value, front_dist, front_next,
     attack_ratio, retreat_ratio, morale_break, hold_danger, reinforce_danger, ratio_cap, joint_assault,
     coordination, reinforce_chance, redeploy_chance,
 ):  # fmt: skip
@@ -59,6 +59,7 @@ def _resistance_orders(
     roads (`orders.groups`, `orders.edges`), take `_group_orders` on one block of draws. Packed:
     the contact moves (units; destinations: those falling back, then those fleeing), how many
     fall back, and the groups' moves (units; destinations)."""
+    side_of = side[holder]
     retreats, to_safety, fled, to_shelter, home = _contact(
         faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
         indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
