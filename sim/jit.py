@@ -24,7 +24,8 @@ COMPILED = importlib.util.find_spec("numba") is not None
 
 def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn`, compiled at its first call (cached on disk, no fast-math: results stay
-    bit-identical to numpy's)."""
+    bit-identical to numpy's). From then on the module's name for it is the compiled
+    function itself: this wrapper costs a call about 0.3 µs, a dozen times a day."""
     if not COMPILED:  # pragma: no cover - numba is a dependency; this keeps a platform without it working
         return fn
     dispatcher: Callable[..., Any] | None = None
@@ -42,6 +43,8 @@ def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
                 if callee is not call and hasattr(callee, "compile_lazily"):
                     names[name] = callee.compile_lazily()
             dispatcher = _njit(cache=True, nogil=True)(fn)
+            if names.get(fn.__name__) is call:  # the module's own calls now skip this wrapper
+                names[fn.__name__] = dispatcher
         return dispatcher
 
     @functools.wraps(fn)

@@ -82,7 +82,7 @@ class Faction(mesa.Agent):
     @property
     def strength(self) -> float:
         """Fighters in the faction's units at the start of the day."""
-        return float(self.model.faction_strength[self.index])
+        return self.model.faction_strength[self.index]
 
     def wants_offensive(self) -> bool:
         if self.chosen_posture == "auto":
@@ -97,8 +97,9 @@ class Faction(mesa.Agent):
         """Offence when it wants it, not in ceasefire and stocked; defence otherwise."""
         if self.side != 1:
             return
-        mp = self.model.p.model
-        need = max(self.strength, 1.0) * mp.ammo_reserve_days
+        m = self.model
+        mp = m.p.model
+        need = max(m.faction_strength[self.index], 1.0) * mp.ammo_reserve_days
         ratio = self.ammo / need
         floor = mp.supply_floor
         self.supply = min(max(floor + (1 - floor) * ratio, floor), 1.0)
@@ -121,23 +122,20 @@ class Faction(mesa.Agent):
         if self.side != 1:
             return
         m = self.model
-        strategy = m.p.model.strategy
-        if m.day % strategy.plan_days == 0:
-            self.review_strategy(float(m.balance().factions[self.index]), strategy.resistance_margin)
-        strength = self.strength
-        self.ammo += m.p.model.local_ammo_per_day * strength / 1000.0
-        recruits = min(self.params.recruitment_per_day, max(self.arms, 0.0))
+        mp = m.p.model
+        if m.day % mp.strategy.plan_days == 0:
+            self.review_strategy(float(m.balance().factions[self.index]), mp.strategy.resistance_margin)
+        params = self.params
+        self.ammo += mp.local_ammo_per_day * m.faction_strength[self.index] / 1000.0
+        recruits = min(params.recruitment_per_day, max(self.arms, 0.0))
         self.arms -= recruits
         self.pool += recruits
         m.recruited[1] += recruits
-        size = m.p.model.rebel_unit_size
-        if self.pool >= size * m.p.model.tactics.form_up_share:
+        if self.pool >= mp.rebel_unit_size * mp.tactics.form_up_share:
             node = self.recruit_node()
             if node is not None:
                 m.spawn_unit(
-                    NewUnit(
-                        self.index, node, self.pool, self.params.quality, m.p.resistance.morale, REBEL, HOLD
-                    )
+                    NewUnit(self.index, node, self.pool, params.quality, m.p.resistance.morale, REBEL, HOLD)
                 )
                 self.pool = 0.0
         self.update_posture()

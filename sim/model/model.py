@@ -79,7 +79,8 @@ class ConflictModel(mesa.Model):
 
         self.forces = Forces()
         self.units: list[Unit] = []
-        self.faction_strength = np.array([getattr(params.factions.get(c), "strength", 0.0) for c in FACTIONS])
+        # fighters by faction at the start of the day (floats, as the factions read them)
+        self.faction_strength = [getattr(params.factions.get(c), "strength", 0.0) for c in FACTIONS]
         self.junta = JuntaCommand(self, params.junta)
         self.resistance_factions = [Faction(self, code, params.factions[code]) for code in RESISTANCE]
         self.by_index: list[Faction | None] = [None] * len(FACTIONS)
@@ -254,7 +255,7 @@ class ConflictModel(mesa.Model):
         alive = f.view("alive")
         self.faction_strength = np.bincount(
             f.view("faction")[alive], f.view("strength")[alive], minlength=len(FACTIONS)
-        )
+        ).tolist()
         self.china.step()
         self.uwsa.step()
         self.factions.shuffle_do("step")
