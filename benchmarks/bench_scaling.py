@@ -4,8 +4,11 @@ continuous replay's cost per simulated day. See benchmarks/README.md.
 (e) R replicates of the 2025 file with `sim run` in a fresh interpreter, as a user runs it
     (imports, the pool's start, chunks, Parquet shards, the summary): on 1 worker (the serial
     executor), then on 2, 4, ... workers of the process pool and of a local Dask cluster.
-    Speedup on N = throughput on N / on 1, in this same run; target 0.8 N. Every run's tables
-    must have the same fingerprint.
+    Speedup on N = wall time on 1 / on N, in this same run; target 0.8 N. A smaller 1-worker
+    run stands for R replicates by its wall time plus the further replicates at what each adds
+    (measured against a tenth as long a run: `one_worker_seconds`), not by its throughput,
+    which would spread the run's fixed cost over fewer replicates and so flatter every speedup.
+    Every run's tables must have the same fingerprint.
 (f) Seconds per replicate-day of the 2025 file and of the 2023-2025 replay (and of the replay
     cut at a quarter and a half of its days): flat per-day cost means linear in days.
 """
@@ -124,20 +127,25 @@ def scaling_curve(
     common = min(replicates, baseline_replicates)
     log(f"e) {baseline_replicates} replicates on 1 worker (serial) ...")
     base = timed_ensemble(path, baseline_replicates, "serial", 1, common)
-    per_rep = base["seconds"] / baseline_replicates
-    remaining = sum(replicates * per_rep / n for n in counts if n > 1) * len(executors)
+    short = None
+    if baseline_replicates < replicates:  # what a replicate adds: the difference from a shorter run
+        log(f"e) {max(1, baseline_replicates // 10)} replicates on 1 worker (serial) ...")
+        short = timed_ensemble(path, max(1, baseline_replicates // 10), "serial", 1, 1)
+    one = one_worker_seconds(base, short, replicates)
+    base["seconds_for_replicates"] = one
+    remaining = sum(one / n for n in counts if n > 1) * len(executors)
     log(f"   {base['seconds']:.0f} s; the other runs should take about {remaining:.0f} s")
     runs = []
     for executor in executors:
         for n in (n for n in counts if n > 1):
             log(f"e) {replicates} replicates on {n} workers ({executor}) ...")
             run = timed_ensemble(path, replicates, executor, n, common)
-            run["speedup"] = run["replicates_per_s"] / base["replicates_per_s"]
+            run["speedup"] = one / run["seconds"]
             run["efficiency"] = run["speedup"] / n
             run["speedup_ensemble"] = (
                 replicates / run["ensemble_seconds"] / (base["replicates"] / base["ensemble_seconds"])
             )
-            run["excess_s"] = run["seconds"] - replicates * per_rep / n  # beyond perfect scaling
+            run["excess_s"] = run["seconds"] - one / n  # beyond perfect scaling
             runs.append(run)
     same = all(r["fingerprint_common"] == base["fingerprint_common"] for r in runs)
     same = same and len({r["fingerprint"] for r in runs}) <= 1
@@ -152,6 +160,17 @@ def scaling_curve(
     }
 
 
+def one_worker_seconds(base: dict[str, Any], short: dict[str, Any] | None, replicates: int) -> float:
+    """Wall time of `sim run` on 1 worker for `replicates`: measured, if the baseline ran as many;
+    else the baseline's plus the further replicates at what each adds to a serial run (the
+    difference from a `short` serial run of fewer, over the replicates between them)."""
+    extra = replicates - base["replicates"]
+    if not extra or short is None:
+        return base["seconds"]
+    each = (base["seconds"] - short["seconds"]) / (base["replicates"] - short["replicates"])
+    return base["seconds"] + extra * each
+
+
 def scaling_rows(curve: dict[str, Any]) -> list[Row]:
     base = curve["baseline"]
     rows = [
@@ -162,6 +181,14 @@ def scaling_rows(curve: dict[str, Any]) -> list[Row]:
         ),
         Row("  sim run's fixed cost (start, imports, summary)", base["fixed_seconds"], "s"),
     ]
+    if base["replicates"] != curve["replicates"]:
+        rows.append(
+            Row(
+                f"  so on 1 worker, {curve['replicates']} replicates (and the rest at what each adds)",
+                base["seconds_for_replicates"],
+                "s",
+            )
+        )
     for run in curve["runs"]:
         n = run["workers"]
         target = TARGET_EFFICIENCY * n
