@@ -30,7 +30,11 @@ from sim.scenario import load_scenario
 PARTS = [
     (model.ConflictModel, "step", "the day (ConflictModel.step)"),
     (model.ConflictModel, "_march", "  marches and orders"),
-    (model, "powers", "    strengths (both passes)"),
+    (model, "march", "    the compiled march"),
+    (model.ConflictModel, "move_cells", "    the units' Mesa cells"),
+    # before the compiled march (strengths, both sides' orders and the moves in one call):
+    # its parts, each its own call
+    (model, "powers", "    strengths (the fight's; before, both passes)"),
     (tactics, "resistance_orders", "    the resistance's orders"),
     (tactics, "junta_orders", "    the junta's orders"),
     (model.ConflictModel, "carry_out", "    carrying out the moves"),

@@ -14,7 +14,7 @@ from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 
 from sim.jit import njit
-from sim.model import outcomes, tactics
+from sim.model import outcomes
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
 from sim.model.deployment import (
     NewUnit,
@@ -25,7 +25,7 @@ from sim.model.deployment import (
 )
 from sim.model.engagement import engage
 from sim.model.events import apply_event
-from sim.model.orders import Orders
+from sim.model.march import march
 from sim.model.recorder import Recorder
 from sim.model.routes import RouteFields
 from sim.model.situation import Situation, Units, frozen
@@ -209,22 +209,23 @@ class ConflictModel(mesa.Model):
             self.outposts_lost += self.outposts[node]
             self.outposts[node] = 0.0
 
+    def pace(self) -> float:
+        """Km a unit marches a day: less in the rains."""
+        return self.p.model.move_km_per_day * (self.p.model.season.march if self.monsoon() else 1.0)
+
     def move_units(self, idx: np.ndarray, dest: np.ndarray) -> None:
         """Send units along a road; they arrive after the march (`busy` days)."""
         if len(idx) == 0:
             return
         f = self.forces
-        pace = self.p.model.move_km_per_day * (self.p.model.season.march if self.monsoon() else 1.0)
-        f.busy[idx] = self.geo.march_days(f.node[idx], dest, pace)
+        f.busy[idx] = self.geo.march_days(f.node[idx], dest, self.pace())
         f.node[idx] = dest
-        for i, node in zip(idx.tolist(), dest.tolist(), strict=True):
-            self.units[i].cell = self.grid[node]
+        self.move_cells(idx.tolist(), dest.tolist())
 
-    def carry_out(self, orders: Orders, before: np.ndarray) -> None:
-        """The moves in the order given, then the mode changes (`before`: modes the orders saw)."""
-        for idx, dest in orders.moves:
-            self.move_units(idx, dest)
-        np.copyto(self.forces.view("mode"), orders.mode, where=orders.mode != before)
+    def move_cells(self, units: list[int], towns: list[int]) -> None:
+        """The units' Mesa agents follow the moves made in the unit table, in the same order."""
+        for i, node in zip(units, towns, strict=True):
+            self.units[i].cell = self.grid[node]
 
     def remove_dead(self) -> None:
         f = self.forces
@@ -275,17 +276,13 @@ class ConflictModel(mesa.Model):
             self.supply[f.index] = f.supply
 
     def _march(self) -> None:
-        """A day's march and consolidation pass; then the units' orders are carried out."""
+        """A day's march and consolidation pass; then both sides' orders (model/march.py)."""
         for name in ("busy", "rest"):
             days = self.forces.view(name)
             days -= days > 0
-        s = self.situation()
-        P = powers(s)
-        before = s.units.mode.copy()
-        resistance = tactics.resistance_orders(s, P, self.rng)
-        junta = tactics.junta_orders(s, P, self.rng)
-        self.carry_out(resistance, before)
-        self.carry_out(junta, before)
+        f = self.forces
+        moved = march(self.situation(), f.view("node"), f.view("busy"), f.view("mode"), self.pace(), self.rng)
+        self.move_cells(*moved.tolist())
 
     def fight(self) -> None:
         """All of today's engagements (combat kernels), then breaks, captures and displacement.

@@ -184,18 +184,23 @@ def _junta_effective(strength, quality, morale, supplied, morale_floor, junta_mu
 
 def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
-    u = s.units
-    mp = s.p.model
-    town, by_faction, units, junta_power = _tally(
-        u.faction, u.node, u.strength, u.quality, u.morale, u.mode, u.busy, u.alive, SIDE, s.cease,
-        SIDE[s.holder], s.supply, s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast,
-        mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor, mp.unsupplied_effect,
-        junta_multiplier(s), rebel_multiplier(s),
-    )  # fmt: skip
+    town, by_faction, units, junta_power = _tally(*tally_inputs(s))
     J_raw, J_attack, R_raw, R_attack, J, R, J_def, R_def, d_junta, d_rebel = town
     return Powers(
         J_raw, J_attack, by_faction[0], R_raw, units[0], units[1], J, by_faction[1], R, R_attack, s.supplied,
         d_junta, d_rebel, J_def, R_def, junta_power,
+    )  # fmt: skip
+
+
+def tally_inputs(s: Situation) -> tuple:
+    """What `_tally` reads of the day, in its order (also for a kernel that calls it)."""
+    u = s.units
+    mp = s.p.model
+    return (
+        u.faction, u.node, u.strength, u.quality, u.morale, u.mode, u.busy, u.alive, SIDE, s.cease,
+        SIDE[s.holder], s.supply, s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast,
+        mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor, mp.unsupplied_effect,
+        junta_multiplier(s), rebel_multiplier(s),
     )  # fmt: skip
 
 

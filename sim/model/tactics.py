@@ -29,17 +29,10 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     decided per (faction, town) group: assault the best neighbouring target, reinforce
     the most endangered neighbour, or march toward the front.
     """
-    u = s.units
-    mp = s.p.model
-    tp = mp.tactics
     orders = Orders(s)
-    front_dist, front_next = s.front_fields()
     moves, fell_back, ordered = _resistance_orders(
-        generator_ref(rng), u.faction, orders.node, orders.mode, u.morale, u.busy, u.rest, u.alive, SIDE,
-        s.holder, s.cease, s.offensive, s.operating, *s.geo.csr[:2], P.Rf, P.R, P.R_attack,
-        P.J, P.J_attack, P.J_def, P.R_def, s.value, front_dist, front_next, mp.attack_ratio, mp.retreat_ratio,
-        mp.morale_break, tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault,
-        s.p.resistance.coordination, tp.reinforce_chance, tp.redeploy_chance,
+        generator_ref(rng), orders.node, orders.mode, P.Rf, P.R, P.R_attack, P.J, P.J_attack, P.J_def,
+        P.R_def, *resistance_inputs(s),
     )  # fmt: skip
     # in turn: a unit may fall back, then flee on from where it fell back to; then the groups
     for batch in (moves[:, :fell_back], moves[:, fell_back:], ordered):
@@ -48,12 +41,27 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     return orders
 
 
+def resistance_inputs(s: Situation) -> tuple:
+    """What `_resistance_orders` reads of the day besides the units' places, modes and the
+    strengths, in its order (also for a kernel that calls it)."""
+    u = s.units
+    mp = s.p.model
+    tp = mp.tactics
+    front_dist, front_next = s.front_fields()
+    return (
+        u.faction, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, s.cease, s.offensive, s.operating,
+        *s.geo.csr[:2], s.value, front_dist, front_next, mp.attack_ratio, mp.retreat_ratio, mp.morale_break,
+        tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination,
+        tp.reinforce_chance, tp.redeploy_chance,
+    )  # fmt: skip
+
+
 @njit
 def _resistance_orders(
-    draws, faction, node, mode, morale, busy, rest, alive, side, holder, cease, offensive, operating,
-    indptr, nbr, Rf, R, R_attack, J, J_attack, J_def, R_def, value, front_dist, front_next,
-    attack_ratio, retreat_ratio, morale_break, hold_danger, reinforce_danger, ratio_cap, joint_assault,
-    coordination, reinforce_chance, redeploy_chance,
+    draws, node, mode, Rf, R, R_attack, J, J_attack, J_def, R_def, faction, morale, busy, rest, alive, side,
+    holder, cease, offensive, operating, indptr, nbr, value, front_dist, front_next, attack_ratio,
+    retreat_ratio, morale_break, hold_danger, reinforce_danger, ratio_cap, joint_assault, coordination,
+    reinforce_chance, redeploy_chance,
 ):  # fmt: skip
     """`_contact`; then the units left to decide, grouped by (faction, town) with each group's
     roads (`orders.groups`, `orders.edges`), take `_group_orders` on one block of draws. Packed:
@@ -252,15 +260,10 @@ def _danger(indptr, nbr, holder, J, J_attack, R_def):
 
 def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     """Today's orders to the junta's mobile formations, following the command's plan."""
-    u = s.units
-    mp, jp = s.p.model, s.p.junta
     orders = Orders(s)
-    floor = mp.leadership.reaction_floor
     withdrawn, ordered = _junta_orders(
-        generator_ref(rng), u.kind, u.busy, u.rest, u.alive, orders.node, orders.mode, SIDE[s.holder],
-        *s.geo.csr[:2], s.plan.targets, s.plan.dist, s.plan.next, P.J, P.R, P.R_def, P.d_junta,
-        P.junta_power, s.value_junta, mp.retreat_ratio, mp.attack_ratio, mp.tactics.ratio_cap,
-        s.junta_offensive, floor + (1 - floor) * jp.leadership,
+        generator_ref(rng), orders.node, orders.mode, P.J, P.R, P.R_def, P.d_junta, P.junta_power,
+        *junta_inputs(s),
     )  # fmt: skip
     for batch in (withdrawn, ordered):
         if batch.shape[1]:
@@ -268,10 +271,23 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     return orders
 
 
+def junta_inputs(s: Situation) -> tuple:
+    """What `_junta_orders` reads of the day besides the units' places, modes and the
+    strengths, in its order (also for a kernel that calls it)."""
+    u = s.units
+    mp, jp = s.p.model, s.p.junta
+    floor = mp.leadership.reaction_floor
+    return (
+        u.kind, u.busy, u.rest, u.alive, SIDE[s.holder], *s.geo.csr[:2], s.plan.targets, s.plan.dist,
+        s.plan.next, s.value_junta, mp.retreat_ratio, mp.attack_ratio, mp.tactics.ratio_cap,
+        s.junta_offensive, floor + (1 - floor) * jp.leadership,
+    )  # fmt: skip
+
+
 @njit
 def _junta_orders(
-    draws, kind, busy, rest, alive, node, mode, side_of, indptr, nbr, targets, dist, nexthop, J, R, R_def,
-    d_junta, junta_power, value_junta, retreat_ratio, attack_ratio, ratio_cap, junta_offensive, reaction,
+    draws, node, mode, J, R, R_def, d_junta, junta_power, kind, busy, rest, alive, side_of, indptr, nbr,
+    targets, dist, nexthop, value_junta, retreat_ratio, attack_ratio, ratio_cap, junta_offensive, reaction,
 ):  # fmt: skip
     """`_formations`, then whether each group's command reacts today (chance `reaction`), then
     `_formation_orders`. Packed: the withdrawals and the groups' moves (units; destinations)."""
