@@ -39,6 +39,7 @@ PARTS = [
     (tactics, "junta_orders", "    the junta's orders"),
     (model.ConflictModel, "carry_out", "    carrying out the moves"),
     (model.ConflictModel, "fight", "  engagements and what they decide"),
+    (model, "battle", "    the compiled fight (strengths, engagements, toll)"),
     (model, "engage", "    the engagements' compiled pass"),
     (outcomes, "breaks", "    broken units"),
     (outcomes, "captures", "    captures"),

@@ -35,25 +35,37 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
     """Today's fighting everywhere, given who stands where and how strong (`strength.powers`):
     where the sides meet and where the sorties go (`combat`, `air`), the casualties (Poisson),
     what they do to each unit (`combat.toll`) and the outposts that fall (`outcomes`)."""
-    u, mp, jp = s.units, s.p.model, s.p.junta
-    r = s.p.resistance
     town, flags, per_unit, broken, counts, hit, lost = _engage(
         generator_ref(rng), P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack,
-        P.d_junta, P.d_rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder,
-        s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment,
-        *doctrine(s), sorties_per_day(s), support_table(mp.air_effect, mp.air_saturation), mp.air_effect,
-        mp.air_saturation,
+        P.d_junta, P.d_rebel, *engage_inputs(s),
+    )  # fmt: skip
+    return Engagements(
+        fight_of(town, flags),
+        Toll(per_unit[0], per_unit[1], broken, counts[:2], counts[2:]),
+        OutpostLosses(hit[0], lost, hit[1]),
+    )
+
+
+def engage_inputs(s: Situation) -> tuple:
+    """What `_engage` reads of the day besides the strengths, in its order (also for a kernel
+    that calls it)."""
+    u, mp, jp = s.units, s.p.model, s.p.junta
+    r = s.p.resistance
+    return (
+        u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder, s.supplied, s.outposts,
+        s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment, *doctrine(s), sorties_per_day(s),
+        support_table(mp.air_effect, mp.air_saturation), mp.air_effect, mp.air_saturation,
         mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality, mp.air_kill,
         mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
         mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, r.morale, mp.morale_break,
         mp.ammo_use, mp.outpost_fall_rate,
     )  # fmt: skip
+
+
+def fight_of(town: np.ndarray, flags: np.ndarray) -> Fight:
+    """The `Fight` of `_engage`'s packed rows per town and contact flags."""
     intensity, air, pj, pr, cas_j, cas_r = town
-    return Engagements(
-        Fight(flags[0], flags[1], intensity, air, pj, pr, cas_j, cas_r),
-        Toll(per_unit[0], per_unit[1], broken, counts[:2], counts[2:]),
-        OutpostLosses(hit[0], lost, hit[1]),
-    )
+    return Fight(flags[0], flags[1], intensity, air, pj, pr, cas_j, cas_r)
 
 
 @njit

@@ -16,6 +16,7 @@ from mesa.discrete_space import Network
 from sim.jit import njit
 from sim.model import outcomes
 from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
+from sim.model.battle import battle
 from sim.model.deployment import (
     NewUnit,
     junta_deployment,
@@ -23,14 +24,12 @@ from sim.model.deployment import (
     resistance_deployment,
     town_values,
 )
-from sim.model.engagement import engage
 from sim.model.events import apply_event
 from sim.model.march import march
 from sim.model.recorder import Recorder
 from sim.model.routes import RouteFields
 from sim.model.situation import Situation, Units, frozen
 from sim.model.strategy import Balance, balance
-from sim.model.strength import powers
 from sim.model.units import GARRISON, HOLD, MOBILE, Forces
 from sim.scenario.schema import Event, Params
 from sim.world.factions import FACTIONS, RESISTANCE, SIDE, faction_index
@@ -285,32 +284,28 @@ class ConflictModel(mesa.Model):
         self.move_cells(*moved.tolist())
 
     def fight(self) -> None:
-        """All of today's engagements (combat kernels), then breaks, captures and displacement.
+        """All of today's engagements and their toll (model/battle.py), then what they decide:
+        ammunition and arms, breaks, captures and displacement.
 
         One Situation serves the whole pass: its arrays are views, so each kernel sees what the
         ones before it changed (no unit is added before the captures)."""
         s = self.situation()
-        P = powers(s)
-        fight, toll, lost = engage(s, P, self.rng)
-        self.air_strikes += int(fight.air.sum())
         f = self.forces
-        strength = f.view("strength")
-        strength -= toll.loss
-        self.killed += toll.killed
-        used = toll.ammo.tolist()
+        P, fight, broken, killed, ammo, lost = battle(
+            s, f.view("strength"), f.view("morale"), self.outposts, self.rng
+        )
+        self.air_strikes += int(fight.air.sum())
+        self.killed += killed
+        used = ammo.tolist()
         for fac in self.resistance_factions:
             fac.ammo = max(0.0, fac.ammo - used[fac.index])
 
-        alive = f.view("alive")
-        f.view("morale")[alive] = toll.morale[alive]
-
         if len(lost.towns):
-            self.outposts[lost.towns] -= lost.lost
             self.outposts_lost += lost.lost.sum()
             for fac, n in zip(lost.taken_by.tolist(), lost.lost.tolist(), strict=True):
                 self.by_index[fac].arms += n * self.p.model.arms_per_outpost
 
-        self._breaks(outcomes.breaks(s, P, toll.broken))
+        self._breaks(outcomes.breaks(s, P, broken))
         self._captures(outcomes.captures(s))
 
         np.multiply(self.engaged_days + 1, fight.assault, out=self.engaged_days)  # count on, or reset

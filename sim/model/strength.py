@@ -184,10 +184,16 @@ def _junta_effective(strength, quality, morale, supplied, morale_floor, junta_mu
 
 def powers(s: Situation) -> Powers:
     """Effective and raw fighting strength per town: junta, and each resistance faction."""
-    town, by_faction, units, junta_power = _tally(*tally_inputs(s))
+    return powers_of(*_tally(*tally_inputs(s)), s.supplied)
+
+
+def powers_of(
+    town: np.ndarray, by_faction: np.ndarray, units: np.ndarray, junta_power: np.ndarray, supplied: np.ndarray
+) -> Powers:
+    """The `Powers` of `_tally`'s packed result."""
     J_raw, J_attack, R_raw, R_attack, J, R, J_def, R_def, d_junta, d_rebel = town
     return Powers(
-        J_raw, J_attack, by_faction[0], R_raw, units[0], units[1], J, by_faction[1], R, R_attack, s.supplied,
+        J_raw, J_attack, by_faction[0], R_raw, units[0], units[1], J, by_faction[1], R, R_attack, supplied,
         d_junta, d_rebel, J_def, R_def, junta_power,
     )  # fmt: skip
 

@@ -1,5 +1,6 @@
-"""The day's march in one compiled call is what the decision kernels order, carried out one
-move at a time: fusing them changed no replicate."""
+"""The day's march and fight in one compiled call each are what the decision and combat
+kernels decide, carried out as the model once did it step by step: fusing them changed no
+replicate."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import numpy as np
 
 from sim.model import model as model_module
 from sim.model import tactics
+from sim.model.battle import battle
+from sim.model.engagement import engage
 from sim.model.march import march
 from sim.model.strength import powers
 from sim.run.replicate import build_model
@@ -51,3 +54,34 @@ def test_the_compiled_march_carries_out_both_sides_orders_in_order(s2025, monkey
     m = build_model(s2025.with_run(end=s2025.start + dt.timedelta(days=59)), 1, 0)
     m.run()
     assert days == 60 and moved > 100  # the comparison saw real marches
+
+
+def test_the_compiled_fight_writes_the_engagements_toll(s2025, monkeypatch):
+    """`battle` is `engage` on `powers`, with its losses, the living's morale and the outposts
+    lost written into the model, as the model once applied them."""
+    days = fought = 0
+
+    def checked(s, strength, morale, outposts, rng):
+        nonlocal days, fought
+        P = powers(s)
+        fight, toll, lost = engage(s, P, copy.deepcopy(rng))
+        want_strength, want_morale, want_outposts = strength - toll.loss, morale.copy(), outposts.copy()
+        want_morale[s.units.alive] = toll.morale[s.units.alive]
+        want_outposts[lost.towns] -= lost.lost
+        got = battle(s, strength, morale, outposts, rng)  # into the model's own arrays
+        np.testing.assert_array_equal(strength, want_strength)
+        np.testing.assert_array_equal(morale, want_morale)
+        np.testing.assert_array_equal(outposts, want_outposts)
+        for a, b in [(got.powers, P), (got.fight, fight), (got.outposts, lost)]:
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_array_equal(x, y)
+        for x, y in [(got.broken, toll.broken), (got.killed, toll.killed), (got.ammo, toll.ammo)]:
+            np.testing.assert_array_equal(x, y)
+        days += 1
+        fought += int(fight.assault.sum())
+        return got
+
+    monkeypatch.setattr(model_module, "battle", checked)
+    m = build_model(s2025.with_run(end=s2025.start + dt.timedelta(days=59)), 1, 0)
+    m.run()
+    assert days == 60 and fought > 100 and m.outposts_lost > 0  # real fighting, outposts fell
