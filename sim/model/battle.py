@@ -54,6 +54,7 @@ def battle(
 
 @njit
 def _battle(draws, strength, morale, outposts, tally, engagement):
+    """`battle`: the engagements first, on the day's view; then their toll, written."""
     t, by_faction, units, junta_power = _tally(*tally)
     town, flags, per_unit, broken, counts, hit, lost = _engage(
         draws, t[0], t[1], by_faction[0], t[2], units[0], units[1], t[4], t[5], t[3], t[8], t[9], *engagement

@@ -36,6 +36,7 @@ def march(
 
 @njit
 def _march(draws, node, busy, mode, tally, resistance, junta, indptr, nbr, km, pace):
+    """`march`: the orders first, on copies (nothing written until both sides have decided)."""
     town, by_faction, _, junta_power = _tally(*tally)
     J_attack, R_attack, J, R, J_def, R_def = town[1], town[3], town[4], town[5], town[6], town[7]
     before = mode.copy()  # each side decides on its own copy of where units stand and what they do
