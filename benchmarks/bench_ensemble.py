@@ -159,7 +159,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--baseline-replicates",
         type=int,
-        help="replicates of the 1-worker run in e), if fewer: speedups compare throughputs "
+        help="replicates of the 1-worker run in e), if fewer: it stands for the full count by its "
+        "wall time plus the further replicates at what each adds, against a run a tenth as long "
         "(default: as --scaling-replicates)",
     )
     p.add_argument(
