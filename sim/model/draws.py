@@ -89,7 +89,10 @@ def multinomial(rng, k, p):
     out = np.zeros(len(p))
     left, p_left = k, 1.0
     for j in range(len(p) - 1):
-        drawn = rng.binomial(left, p[j] / p_left)
+        # rounding can leave p_left a hair below p[j]; numpy's C draw takes the ratio as is,
+        # which draws the same (all that is left, one uniform spent) as at 1, but numpy's
+        # Python-level check (where numba is unavailable) refuses it
+        drawn = rng.binomial(left, min(p[j] / p_left, 1.0))
         out[j] = drawn
         left -= drawn
         if left <= 0:

@@ -54,6 +54,21 @@ def test_multinomial_is_numpys(k, weight, seed):
     assert in_step(ours, numpys)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_multinomial_takes_a_share_rounded_above_what_is_left(compiled):
+    """After the first category the probability left is a hair below the second's: numpy's C
+    draw takes the ratio as is, its Python-level binomial refuses it. The Python loop (what
+    runs where numba is unavailable) must draw what numpy does, not fail."""
+    p = np.array([0.6066357757671799, 0.7294965609839984, 0.0])
+    p /= p.sum()
+    assert p[1] / (1.0 - p[0]) > 1.0
+    draw = multinomial if compiled else multinomial.__wrapped__
+    for seed in range(5):
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        np.testing.assert_array_equal(draw(ours, 50, p), numpys.multinomial(50, p))
+        assert in_step(ours, numpys)
+
+
 def test_sorties_are_a_poisson_count_spread_by_weight():
     weight = np.zeros(50)
     weight[[3, 7, 40]] = [1.0, 2.0, 5.0]
