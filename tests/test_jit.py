@@ -1,6 +1,9 @@
 """The compiled kernels: compiled at first call, and one may call another."""
 
 import importlib
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -51,3 +54,31 @@ def test_a_kernel_draws_from_the_generator_it_is_handed_by_reference():
     assert drawn == fresh.random(7).tolist()
     other = np.random.default_rng(7)
     assert three(generator_ref(other)) == tuple(np.random.default_rng(7).random(3))
+
+
+RUN_30_DAYS = """
+import datetime as dt, hashlib, sys
+import sim.jit
+sim.jit.COMPILED = sys.argv[1] == "compiled"  # as where numba cannot be imported, if not
+from sim.run.replicate import build_model
+from sim.scenario import load_scenario
+s = load_scenario("scenarios/2025_counteroffensive.toml")
+m = build_model(s.with_run(end=s.start + dt.timedelta(days=29)), 1, 0)
+m.run()
+print(hashlib.sha256(m.recorder.values.tobytes() + repr(m.recorder.changes).encode()).hexdigest())
+"""
+
+
+def test_without_numba_the_same_loops_give_the_same_numbers():
+    """Where numba cannot be imported the kernels run as plain Python: slower, with the same
+    tables (a month of the 2025 file, in fresh interpreters)."""
+    root = Path(__file__).resolve().parents[1]
+
+    def digest(mode: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", RUN_30_DAYS, mode], cwd=root, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+
+    compiled, python = digest("compiled"), digest("python")
+    assert len(compiled) == 64 and compiled == python
