@@ -97,9 +97,8 @@ class Faction(mesa.Agent):
         """Offence when it wants it, not in ceasefire and stocked; defence otherwise."""
         if self.side != 1:
             return
-        m = self.model
-        mp = m.p.model
-        need = max(m.faction_strength[self.index], 1.0) * mp.ammo_reserve_days
+        mp = self.model.p.model
+        need = max(self.strength, 1.0) * mp.ammo_reserve_days
         ratio = self.ammo / need
         floor = mp.supply_floor
         self.supply = min(max(floor + (1 - floor) * ratio, floor), 1.0)
@@ -126,7 +125,7 @@ class Faction(mesa.Agent):
         if m.day % mp.strategy.plan_days == 0:
             self.review_strategy(float(m.balance().factions[self.index]), mp.strategy.resistance_margin)
         params = self.params
-        self.ammo += mp.local_ammo_per_day * m.faction_strength[self.index] / 1000.0
+        self.ammo += mp.local_ammo_per_day * self.strength / 1000.0
         recruits = min(params.recruitment_per_day, max(self.arms, 0.0))
         self.arms -= recruits
         self.pool += recruits
