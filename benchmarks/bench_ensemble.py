@@ -159,9 +159,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--baseline-replicates",
         type=int,
-        help="replicates of the 1-worker run in e), if fewer: it stands for the full count by its "
-        "wall time plus the further replicates at what each adds, against a run a tenth as long "
-        "(default: as --scaling-replicates)",
+        help="replicates of the 1-worker run in e), at least 2; if they differ from the run's, it "
+        "stands for the run's count by its wall time plus (or less) what each replicate adds, "
+        "measured against a run a tenth as long (default: as --scaling-replicates)",
     )
     p.add_argument(
         "--workers",
@@ -279,6 +279,8 @@ def scaling_and_replay(args: argparse.Namespace, figures: dict[str, Any], rows: 
     executors = args.executors or ["process", *(["dask"] if dask_available() else [])]
     if "dask" in executors and not dask_available():
         raise SystemExit("--executors dask: install the dask extra (pip install -e '.[dask]')")
+    if args.baseline_replicates not in (None, replicates) and args.baseline_replicates < 2:
+        raise SystemExit("--baseline-replicates: at least 2 (a replicate's cost is measured against fewer)")
     curve = scaling_curve(
         S2025,
         replicates,

@@ -128,7 +128,7 @@ def scaling_curve(
     log(f"e) {baseline_replicates} replicates on 1 worker (serial) ...")
     base = timed_ensemble(path, baseline_replicates, "serial", 1, common)
     short = None
-    if baseline_replicates < replicates:  # what a replicate adds: the difference from a shorter run
+    if baseline_replicates != replicates:  # what a replicate adds: the difference from a shorter run
         log(f"e) {max(1, baseline_replicates // 10)} replicates on 1 worker (serial) ...")
         short = timed_ensemble(path, max(1, baseline_replicates // 10), "serial", 1, 1)
     one = one_worker_seconds(base, short, replicates)
@@ -162,8 +162,8 @@ def scaling_curve(
 
 def one_worker_seconds(base: dict[str, Any], short: dict[str, Any] | None, replicates: int) -> float:
     """Wall time of `sim run` on 1 worker for `replicates`: measured, if the baseline ran as many;
-    else the baseline's plus the further replicates at what each adds to a serial run (the
-    difference from a `short` serial run of fewer, over the replicates between them)."""
+    else the baseline's plus (or less) the replicates between them at what each adds to a serial
+    run (the difference from a `short` serial run of fewer, over the replicates between those)."""
     extra = replicates - base["replicates"]
     if not extra or short is None:
         return base["seconds"]
