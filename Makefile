@@ -41,7 +41,7 @@ figures: $(STAMP)
 		--replicates $(WHY_REPLICATES) --permutations $(WHY_PERMUTATIONS) --workers 2 --quiet \
 		--out $(FIG_OUT)/why
 	mkdir -p docs/figures
-	cp $(FIG_OUT)/2023_2025/fan_towns_junta.png docs/figures/fan_towns_junta_2023_2025.png
+	cp $(FIG_OUT)/2023_2025/fan_townships_junta.png docs/figures/fan_townships_junta_2023_2025.png
 	cp $(FIG_OUT)/2025_levers/differences.png docs/figures/differences_2025_levers.png
 	cp $(FIG_OUT)/why/attribution.png docs/figures/attribution_2023_to_2025.png
 	# one replicate of 2025 on the map (a frame of `sim animate`), and the explorer in headless Chromium

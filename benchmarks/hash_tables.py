@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def frame_digest(frame: pd.DataFrame) -> str:
     """SHA-256 of a table's values, whatever the order of its rows and columns."""
-    keys = [k for k in ("replicate", "day", "town_id") if k in frame.columns]
+    keys = [k for k in ("replicate", "day", "pcode") if k in frame.columns]
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     frame = frame[sorted(frame.columns)]
     return hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()

@@ -27,7 +27,7 @@ import itertools
 import json
 import math
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import shapefile
@@ -53,6 +53,24 @@ OLD_TOWN_IN = {
         "Chinshwehaw is a border town in Laukkaing Township, Kokang SAZ (Wikipedia 'Chinshwehaw')",
     ),
 }
+# Spellings the sources use that none of MIMU's, the census's or GAD's names give
+SPELLINGS = {  # MIMU's name: the others
+    "Tabayin": ("Depayin",),  # its Myanmar name ဒီပဲယင်း reads Depayin (the election lists)
+    "Hlaingtharya (East)": ("Hlaingtharya",),  # the census's one township, split by MIMU's polygons
+    "Kawthoung": ("Kawthaung",),
+    "Kyaukpyu": ("Kyaukphyu",),
+    "Munaung": ("Manaung",),
+    "Twantay": ("Twante",),
+    "Loilen": ("Loilem",),
+    "Nansang": ("Namsang",),
+    "Hseni": ("Hsenwi",),
+    "Namhkan": ("Namhkam",),
+    "Chanayethazan": ("Mandalay",),  # the city's central township, seat of the Central Command
+    "Dagon": ("Yangon",),  # the city's central township
+    "Za Bu Thi Ri": ("Naypyidaw", "Zabuthiri"),  # the capital's government township
+}
+# The city whose seat a central township is, where the GAD point is the city's
+SEAT_NAMES = {"Chanayethazan": "Mandalay", "Dagon": "Yangon", "Za Bu Thi Ri": "Naypyidaw"}
 # Islands without a land neighbour, linked where people and troops actually cross.
 ISLAND_LINKS = [
     (
@@ -151,8 +169,10 @@ def old_table(name: str) -> list[dict]:
 
 
 def state_of(part: str) -> str:
-    """MIMU's 18 parts to the 15 states and regions: Shan and Bago are one each."""
-    return part.split(" (")[0]
+    """MIMU's 18 parts to the 15 states and regions (Shan and Bago are one each), spelled as
+    sim/data/states.csv spells them."""
+    state = part.split(" (")[0]
+    return "Naypyidaw" if state == "Nay Pyi Taw" else state
 
 
 def border_country(lon: float, lat: float, chord: tuple[float, float] | None) -> str:
@@ -206,21 +226,49 @@ def classify_outline(geom, outline, mainland) -> dict[str, float]:
     return dict(out)
 
 
-def flag_rows(polys: list[dict], old: list[dict]) -> dict[str, list[dict]]:
-    """The old map's towns that lie inside each township's polygon."""
+def simple(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalpha())
+
+
+def township_names(p: dict, census: dict, seats: dict) -> set[str]:
+    """The spellings of a township the sources agree on: MIMU's, the census's, its seat's and ours."""
+    names = {p["name"], *SPELLINGS.get(p["name"], ())}
+    if p["pcode"] in census:
+        names.add(census[p["pcode"]]["township_name"])
+    if p["pcode"] in seats:
+        names.add(seats[p["pcode"]]["Town_Name_Eng"].removesuffix(" Town"))
+    return {n for n in names if n}
+
+
+def place_old_towns(polys: list[dict], old: list[dict], census: dict, seats: dict) -> tuple[dict, dict]:
+    """Where each town of the old map lies: the township it names (its seat) where a spelling
+    matches in the same state, else the polygon its point falls in. Returns the towns in each
+    township and, per township, the old town that was its seat (if any)."""
     tree = STRtree([p["geom"] for p in polys])
-    inside: dict[str, list[dict]] = defaultdict(list)
     by_name = {p["name"]: p["pcode"] for p in polys}
+    spelled = {}
+    for p in polys:
+        for n in township_names(p, census, seats):
+            spelled.setdefault((simple(n), state_of(p["part"])), p["pcode"])
+    inside: dict[str, list[dict]] = defaultdict(list)
+    seat_of: dict[str, dict] = {}
     for row in old:
         if row["id"] in OLD_TOWN_IN:
             inside[by_name[OLD_TOWN_IN[row["id"]][0]]].append(row)
+            continue
+        state = row["state"]
+        named = [spelled.get((simple(n), state)) for n in [row["name"], *row["aliases"].split(";")] if n]
+        named = [pc for pc in named if pc]
+        if named and named[0] not in seat_of:
+            seat_of[named[0]] = row
+            inside[named[0]].append(row)
             continue
         pt = Point(float(row["lon"]), float(row["lat"]))
         hits = [i for i in tree.query(pt) if polys[i]["geom"].covers(pt)]
         if not hits:  # a coastal point just off the polygon: the nearest township
             hits = [int(tree.nearest(pt))]
         inside[polys[hits[0]]["pcode"]].append(row)
-    return inside
+    return inside, seat_of
 
 
 def main() -> None:
@@ -240,35 +288,32 @@ def main() -> None:
     outline = country.boundary
     _MAINLAND.append(mainland)
 
-    # seats: the GAD point numbered 701, else the polygon's representative point
+    # seats: the GAD point numbered 701, else (none, or one city's point shared by several
+    # townships) a point inside the polygon
     seat_xy, seat_src = {}, {}
+    shared = Counter((s["Longitude"], s["Latitude"]) for s in seats.values())
     for p in polys:
         s = seats.get(p["pcode"])
-        if s is not None and p["geom"].buffer(0.05).covers(
-            Point(float(s["Longitude"]), float(s["Latitude"]))
+        if (
+            s is not None
+            and shared[(s["Longitude"], s["Latitude"])] == 1
+            and p["geom"].buffer(0.05).covers(Point(float(s["Longitude"]), float(s["Latitude"])))
         ):
             seat_xy[p["pcode"]] = (float(s["Longitude"]), float(s["Latitude"]))
             seat_src[p["pcode"]] = f"seat: GAD town point {s['Town_Pcode']} {s['Town_Name_Eng']}"
         else:
             rp = p["geom"].representative_point()
             seat_xy[p["pcode"]] = (rp.x, rp.y)
-            seat_src[p["pcode"]] = "seat: no GAD town point; a point inside the polygon"
+            why = "shared by several townships of one city" if s is not None else "none"
+            seat_src[p["pcode"]] = f"seat: GAD town point {why}; a point inside the polygon"
 
     # old towns in each township: flags, terrain, names
-    inside = flag_rows(polys, old_towns)
+    inside, seat_of = place_old_towns(polys, old_towns, census, seats)
     old_at = {}
     for pc, rows in inside.items():
         for r in rows:
             old_at[r["id"]] = pc
     old_by_id = {r["id"]: r for r in old_towns}
-
-    def own_old(pc: str) -> dict | None:
-        """The old town that stood at this township's seat (nearest inside the polygon)."""
-        rows = inside.get(pc, [])
-        if not rows:
-            return None
-        sx, sy = seat_xy[pc]
-        return min(rows, key=lambda r: great_circle_km((sx, sy), (float(r["lon"]), float(r["lat"]))))
 
     # Hlaingtharya is one census code but two polygons; Seikkan has a census row but no polygon
     hl_total = census["MMR013008"]
@@ -300,14 +345,14 @@ def main() -> None:
         outline_km = classify_outline(geom, outline, mainland)
         land = {k: v for k, v in outline_km.items() if k != "sea" and v >= 2.0}
         old_here = inside.get(pc, [])
-        own = own_old(pc)
+        own = seat_of.get(pc)
         # terrain: the old town at the seat; else the old town this township was folded into; else the
         # nearest old town in the same state
         if own is not None:
             terrain, terrain_src = own["terrain"], f"terrain of the old map's {own['name']}"
         else:
             near = min(
-                (r for r in old_towns if r["state"] == state or state == "Nay Pyi Taw"),
+                (r for r in old_towns if r["state"] == state),
                 key=lambda r: great_circle_km(seat_xy[pc], (float(r["lon"]), float(r["lat"]))),
             )
             terrain, terrain_src = near["terrain"], f"terrain of the nearest old-map town ({near['name']})"
@@ -318,17 +363,19 @@ def main() -> None:
             for k in ("crossing", "trade_corridor", "mine", "command_hq", "capital")
         }
         crossings = [r["name"] for r in old_here if r["crossing"].strip() == "1"]
+        # the China gates the junta guarded on 27 Oct 2023 (Laiza, the KIA's seat, never was)
+        china_gates = sum(
+            r["crossing"].strip() == "1" and r["border"] == "china" and r["control_2023"] == "JUNTA"
+            for r in old_here
+        )
         crossing_country = sorted(
             {r["border"] for r in old_here if r["crossing"].strip() == "1" and r["border"]}
         )
         border = crossing_country[0] if crossing_country else (max(land, key=land.get) if land else "")
-        names = {p["name"], census.get(pc, hl_total)["township_name"]}
+        names = township_names(p, census, seats)
         seat_name = seats[pc]["Town_Name_Eng"].removesuffix(" Town") if pc in seats else ""
         if own is not None:
             names |= {own["name"], *[a for a in own["aliases"].split(";") if a]}
-        if seat_name:
-            names.add(seat_name)
-        names.discard("")
         name = p["name"]
         aliases = sorted(n for n in names if n.casefold() != name.casefold())
         places = sorted(r["name"] for r in old_here if r is not own)
@@ -341,7 +388,7 @@ def main() -> None:
                 "state": state,
                 "part": p["part"],
                 "self_admin": p["self_admin"],
-                "seat": seat_name or name,
+                "seat": SEAT_NAMES.get(name) or seat_name or name,
                 "lat": round(seat_xy[pc][1], 5),
                 "lon": round(seat_xy[pc][0], 5),
                 "area_km2": round(area, 1),
@@ -352,6 +399,7 @@ def main() -> None:
                 "coast_km": round(outline_km.get("sea", 0.0), 1),
                 "crossing": int(flags["crossing"]),
                 "crossings": ";".join(crossings),
+                "china_gates": china_gates,
                 "trade_corridor": int(flags["trade_corridor"]),
                 "mine": int(flags["mine"]),
                 "command_hq": int(flags["command_hq"]),
@@ -371,7 +419,6 @@ def main() -> None:
                 ),
             }
         )
-    write_csv(DATA / "townships.csv", rows)
 
     # neighbours: shared borders, then the islands' links, then mark main roads from the old roads
     tree = STRtree([p["geom"] for p in polys])
@@ -391,7 +438,12 @@ def main() -> None:
     for pc, other, link, why in ISLAND_LINKS:
         a, b = sorted((pc, name_to_pc[other]))
         pairs[(a, b)] = {"a": a, "b": b, "border_km": 0.0, "link": link, "source": why}
-    main_roads = roads_on_pairs(old_roads, old_by_id, old_at, polys, tree, set(pairs))
+    main_roads, corridor = roads_on_pairs(old_roads, old_by_id, old_at, polys, tree, set(pairs))
+    for row in rows:
+        if row["pcode"] in corridor and not row["trade_corridor"]:
+            row["trade_corridor"] = 1
+            row["source"] += "; corridor: on the old map's road between two trade-corridor towns"
+    write_csv(DATA / "townships.csv", rows)
     out = []
     for (a, b), e in sorted(pairs.items()):
         gc = great_circle_km(seat_xy[a], seat_xy[b])
@@ -432,10 +484,13 @@ def main() -> None:
     print(f"{len(rows)} townships, {len(out)} links ({sum(e['kind'] == 'road' for e in out)} on main roads)")
 
 
-def roads_on_pairs(old_roads, old_by_id, old_at, polys, tree, pairs) -> dict[tuple[str, str], str]:
+def roads_on_pairs(old_roads, old_by_id, old_at, polys, tree, pairs) -> tuple[dict, set[str]]:
     """Each old road or river link, drawn seat to seat, crosses a chain of townships: the
-    neighbouring pairs along it carry that road."""
+    neighbouring pairs along it carry that road, and where it linked two trade-corridor towns
+    every township on the chain lies on the corridor. Returns the pairs' kinds and the
+    corridor's townships."""
     kinds: dict[tuple[str, str], str] = {}
+    corridor: set[str] = set()
     for r in old_roads:
         a, b = old_by_id[r["a"]], old_by_id[r["b"]]
         line = LineString([(float(a["lon"]), float(a["lat"])), (float(b["lon"]), float(b["lat"]))])
@@ -446,11 +501,13 @@ def roads_on_pairs(old_roads, old_by_id, old_at, polys, tree, pairs) -> dict[tup
         if old_at[r["a"]] not in chain or old_at[r["b"]] not in chain:
             chain = [old_at[r["a"]], *chain, old_at[r["b"]]]
         dedup = [c for k, c in enumerate(chain) if k == 0 or c != chain[k - 1]]
+        if r["kind"] == "road" and a["trade_corridor"].strip() == "1" and b["trade_corridor"].strip() == "1":
+            corridor.update(dedup)
         for x, y in itertools.pairwise(dedup):
             key = tuple(sorted((x, y)))
             if key in pairs and kinds.get(key) != "road":
                 kinds[key] = r["kind"]
-    return kinds
+    return kinds, corridor
 
 
 def rounded(geom: dict, nd: int = 4) -> dict:

@@ -30,13 +30,13 @@ def test_run_writes_the_results_contract_and_prints_a_summary(tmp_path, capsys):
     status = main(["run", str(path), "--replicates", "3", "--seed", "5", "--out", str(out), "--workers", "1"])
     assert status == 0
     printed = capsys.readouterr().out
-    assert "towns_junta" in printed and "3 of 3 replicates" in printed
+    assert "townships_junta" in printed and "3 of 3 replicates" in printed
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["replicates_done"] == 3
     assert pd.read_parquet(out / "timeseries.parquet")["replicate"].nunique() == 3
-    assert len(pd.read_parquet(out / "final_control.parquet")) == 3 * 187
+    assert len(pd.read_parquet(out / "final_control.parquet")) == 3 * 330
     changes = pd.read_parquet(out / "control_changes.parquet")
-    columns = ["replicate", "day", "date", "town", "town_id", "from", "to", "from_side", "to_side", "cause"]
+    columns = ["replicate", "day", "date", "township", "pcode", "from", "to", "from_side", "to_side", "cause"]
     assert list(changes.columns) == columns and changes["replicate"].nunique() == 3
 
 
@@ -111,7 +111,7 @@ def test_compare_runs_plots_and_table_and_takes_finished_runs(tmp_path, capsys):
     assert {"median", "p5", "p95", diff} <= set(table.columns)
     assert table.loc[table["role"] == "baseline", diff].isna().all()  # blank, not 0
     assert "Baseline: short 2023 (a)" in (out / "comparison.md").read_text()
-    for name in ("fan_towns_junta.png", "end_state.png", "map_junta_control.png", "differences.png"):
+    for name in ("fan_townships_junta.png", "end_state.png", "map_junta_control.png", "differences.png"):
         assert (out / name).stat().st_size > 1000
     # finished runs: a results folder and a whole compare folder, nothing rerun
     again = tmp_path / "again"

@@ -77,7 +77,7 @@ def test_the_replicate_is_the_ensembles_replicate_and_stops_at_the_end(s2025):
     model.step()  # past the end: nothing happens
     assert steps == 8 and model.days_done == 8 and model.error is None
     ts = run_replicate(short.scenario, short.seed, 1).tables["timeseries"]
-    assert (model.history()["towns_junta"].to_numpy() == ts["towns_junta"].to_numpy()).all()
+    assert (model.history()["townships_junta"].to_numpy() == ts["townships_junta"].to_numpy()).all()
     junta, rebels = model.strength_at_towns()
     assert junta.sum() > 0 and rebels.sum() > 0
 
@@ -94,7 +94,7 @@ def test_the_ensemble_pairs_the_explored_scenario_with_its_baseline(s2025, tmp_p
     assert seen[-1] == (6, 6) and not pair.same
     assert pair.current.manifest["seed"] == pair.baseline.manifest["seed"] == s2025.data["run"]["seed"]
     assert list(pair.differences()["pairs"].unique()) == [3]
-    fan_figure(pair, "towns_junta")
+    fan_figure(pair, "townships_junta")
     probability_figure(pair, s2025.geography)
     again = run_pair(base.scenario, base.scenario, 2, tmp_path / "same", "serial")
     assert again.same  # an unchanged scenario runs once

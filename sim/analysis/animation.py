@@ -3,13 +3,11 @@
 The map of day d is the initial control of the scenario's map with every row of
 `control_changes` up to and including day d applied in order, which is what the
 model held at the end of that day (the daily metrics are recorded at the same
-moment). `TownMap` draws such a map; the explorer (`sim explore`) reuses it.
+moment). `TownshipMap` draws such a map; the explorer (`sim explore`) reuses it.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,14 +19,15 @@ import matplotlib.animation as manimation
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib import patheffects
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from sim.analysis import shapes
 from sim.errors import UserError
 from sim.run.store import Results
 from sim.world.factions import FACTIONS, SIDE, SIDES
-from sim.world.geography import DATA, Geography, load_geography
+from sim.world.geography import Geography, load_geography
 
 JUNTA_COLOUR = "#b2182b"
 # resistance factions in cool and earthy colours, neutral groups in greys
@@ -53,25 +52,6 @@ def faction_colours() -> dict[str, str]:
 COLOURS = faction_colours()
 
 
-@functools.cache
-def _outline_rings() -> tuple[np.ndarray, ...]:
-    path = DATA / "myanmar_states.geojson"
-    if not path.is_file():
-        return ()
-    rings = []
-    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-        geom = feature["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        rings.extend(np.asarray(poly[0]) for poly in polys)
-    return tuple(rings)
-
-
-def draw_outlines(ax) -> None:
-    """State and region outlines (sim/data/myanmar_states.geojson), light grey."""
-    shapes = PolyCollection(_outline_rings(), facecolors="0.95", edgecolors="0.55", linewidths=0.5, zorder=0)
-    ax.add_collection(shapes)
-
-
 def holders_by_day(
     ids: Sequence[str], initial: Sequence[str], changes: pd.DataFrame, days: int
 ) -> np.ndarray:
@@ -81,7 +61,7 @@ def holders_by_day(
     out = np.empty((days, len(ids)), dtype=np.int16)
     rows = changes.sort_values("day", kind="stable") if len(changes) else changes
     day = rows["day"].to_numpy() if len(rows) else np.zeros(0, dtype=int)
-    where = [town[t] for t in rows["town_id"]] if len(rows) else []
+    where = [town[t] for t in rows["pcode"]] if len(rows) else []
     to = [FACTIONS.index(c) for c in rows["to"]] if len(rows) else []
     k = 0
     for d in range(days):
@@ -98,54 +78,47 @@ def side_counts(holders: np.ndarray) -> dict[str, np.ndarray]:
     return {name: (sides == k).sum(axis=1) for k, name in enumerate(SIDES)}
 
 
-class TownMap:
-    """Towns coloured by holder on the state outlines; `show` redraws colours (and sizes)."""
+class TownshipMap:
+    """Townships coloured by holder, state outlines, capitals named; `show` recolours them and
+    can mark the troops standing at each seat."""
 
     def __init__(self, ax, geo: Geography, legend: bool = True) -> None:
         self.ax, self.geo = ax, geo
-        draw_outlines(ax)
-        roads = np.stack(
-            [
-                np.c_[geo.lon[geo.edge_a], geo.lat[geo.edge_a]],
-                np.c_[geo.lon[geo.edge_b], geo.lat[geo.edge_b]],
-            ],
-            axis=1,
-        )
-        ax.add_collection(LineCollection(roads, colors="0.78", linewidths=0.4, zorder=1))
-        self.base_size = 10 + 30 * np.sqrt(geo.population / geo.population.max())
-        self.towns = ax.scatter(
-            geo.lon, geo.lat, s=self.base_size, c="0.5", edgecolors="0.15", linewidths=0.3, zorder=2
-        )
+        self.patches = shapes.townships(geo, facecolor="0.8", linewidth=0.1)
+        ax.add_collection(self.patches)
+        ax.add_collection(shapes.state_outlines(linewidths=0.4))
+        self.troops = None
         for i in np.flatnonzero(geo.capital):
             ax.annotate(
-                geo.names[i], (geo.lon[i], geo.lat[i]), fontsize=6, xytext=(3, 2), textcoords="offset points"
-            )
+                geo.seats[i], (geo.lon[i], geo.lat[i]), fontsize=6, xytext=(3, 2), textcoords="offset points",
+                path_effects=[patheffects.withStroke(linewidth=1.5, foreground="white")], zorder=4,
+            )  # fmt: skip
         self.stamp = ax.text(
             0.03, 0.985, "", transform=ax.transAxes, fontsize=12, fontweight="bold", va="top", zorder=4
         )
-        ax.set_aspect(1.0 / np.cos(np.radians(20)))
-        ax.set_xlim(92, 101.5)
-        ax.set_ylim(9.5, 28.6)
+        shapes.frame(ax)
         ax.set_xticks([])
         ax.set_yticks([])
         self.legend = legend
 
     def show(self, holders: np.ndarray, stamp: str = "", sizes: np.ndarray | None = None) -> None:
-        """Colour each town by its holder (faction indices); optional marker areas."""
-        colours = [COLOURS[FACTIONS[h]] for h in holders]
-        self.towns.set_facecolors(colours)
+        """Colour each township by its holder (faction indices); optional marker areas at the
+        seats (the troops there)."""
+        self.patches.set_facecolors([COLOURS[FACTIONS[h]] for h in holders])
         if sizes is not None:
-            self.towns.set_sizes(sizes)
+            if self.troops is None:
+                self.troops = self.ax.scatter(
+                    self.geo.lon, self.geo.lat, s=sizes, facecolors="none", edgecolors="0.1", linewidths=0.5,
+                    zorder=3,
+                )  # fmt: skip
+            self.troops.set_sizes(sizes)
         self.stamp.set_text(stamp)
         if self.legend:
             self.add_legend(sorted(set(int(h) for h in holders)))
             self.legend = False
 
     def add_legend(self, present: Sequence[int], **where) -> None:
-        handles = [
-            Line2D([], [], ls="", marker="o", ms=6, mfc=COLOURS[FACTIONS[k]], mec="0.15", mew=0.4)
-            for k in present
-        ]
+        handles = [Patch(facecolor=COLOURS[FACTIONS[k]], edgecolor="0.3", linewidth=0.4) for k in present]
         self.ax.legend(
             handles,
             [FACTIONS[k] for k in present],
@@ -207,14 +180,14 @@ def writer_for(out: Path, fps: int) -> manimation.AbstractMovieWriter:
 
 
 def animation_figure(res: Results, replicate: int, geo: Geography, holders: np.ndarray):
-    """The figure and its per-frame update function: map above, towns held per day beneath."""
+    """The figure and its per-frame update function: map above, townships held per day beneath."""
     dates = replicate_days(res, replicate)
     counts = side_counts(holders)
     fig = Figure(figsize=(4.8, 8.6), layout="constrained")
     ax_map, ax_line = fig.subplots(2, 1, height_ratios=(4.2, 1))
-    town_map = TownMap(ax_map, geo, legend=False)
+    town_map = TownshipMap(ax_map, geo, legend=False)
     town_map.add_legend(np.unique(holders).tolist())
-    ax_map.set_title(f"{res.label}\nreplicate {replicate}: who holds each town", fontsize=10)
+    ax_map.set_title(f"{res.label}\nreplicate {replicate}: who holds each township", fontsize=10)
     lines = {}
     for side, values in counts.items():
         if values.max() == 0:
@@ -224,7 +197,7 @@ def animation_figure(res: Results, replicate: int, geo: Geography, holders: np.n
     marker = ax_line.axvline(dates.iloc[0], color="0.3", lw=0.8)
     ax_line.set_xlim(dates.iloc[0], dates.iloc[-1])
     ax_line.set_ylim(0, max(v.max() for v in counts.values()) * 1.08)
-    ax_line.set_ylabel("towns held", fontsize=8)
+    ax_line.set_ylabel("townships held", fontsize=8)
     ax_line.tick_params(labelsize=7)
     locator = mdates.AutoDateLocator(maxticks=6)
     ax_line.xaxis.set_major_locator(locator)

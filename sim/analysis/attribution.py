@@ -38,7 +38,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "coordination of the resistance": (("resistance.coordination",), ()),
 }
 
-METRICS = ("towns_junta_change", "junta_area_share_change", "junta_full_control_share", "outposts_lost")
+METRICS = ("townships_junta_change", "junta_area_share_change", "junta_full_control_share", "outposts_lost")
 EXACT_UP_TO = 5  # groups; beyond, sampled permutations
 
 

@@ -20,13 +20,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.animation import holders_by_day
-from sim.analysis.scoring import read_observed
+from sim.analysis.scoring import observed_table
 from sim.errors import UserError
 from sim.run.replicate import run_replicate
 from sim.scenario import Scenario
 from sim.world.factions import FACTIONS, side_name
 
-OBSERVED = Path(__file__).resolve().parents[2] / "observed"
 TRAINING_END = dt.date(2024, 6, 30)
 
 # The behavioural numbers fitted, with their prior ranges (uniform).
@@ -73,18 +72,18 @@ def holders_on(tables: dict[str, pd.DataFrame], scenario: Scenario, day: int) ->
     return {town: side_name(code) for town, code in zip(geo.ids, codes, strict=True)}
 
 
-def _control(path: Path) -> Callable[[dict[str, pd.DataFrame], Scenario], float]:
-    """Share of the towns of an observed table held by the observed side on its date."""
-    observed: dict[int, pd.DataFrame] = {}  # read once per map, not once per simulation
+def _control(at: dt.date) -> Callable[[dict[str, pd.DataFrame], Scenario], float]:
+    """Share of the townships held by the side the record has holding them on a date."""
+    observed: dict[int, pd.DataFrame] = {}  # rebuilt once per map, not once per simulation
 
     def value(tables: dict[str, pd.DataFrame], scenario: Scenario) -> float:
         geo = scenario.geography
         if id(geo) not in observed:
-            observed[id(geo)] = read_observed(path, geo)
+            observed[id(geo)] = observed_table(geo, at)
         table = observed[id(geo)]
-        day = (dt.date.fromisoformat(table["date"].iloc[0]) - scenario.start).days
+        day = (at - scenario.start).days
         sides = holders_on(tables, scenario, day)
-        return float(np.mean([sides[t] == s for t, s in zip(table["town_id"], table["side"], strict=True)]))
+        return float(np.mean([sides[t] == s for t, s in zip(table["pcode"], table["side"], strict=True)]))
 
     return value
 
@@ -107,16 +106,16 @@ TARGETS = (
         "log newly displaced by 1 Dec 2023", math.log1p(335_000), "AP-2023", _at(DAY_1_DEC_2023, "displaced")
     ),
     Target(
-        "towns as observed, 31 Dec 2023",
+        "townships as observed, 31 Dec 2023",
         1.0,
-        "observed/2023-12-31.csv",
-        _control(OBSERVED / "2023-12-31.csv"),
+        "observed/changes.csv to 2023-12-31",
+        _control(dt.date(2023, 12, 31)),
     ),
     Target(
-        "towns as observed, 30 Jun 2024",
+        "townships as observed, 30 Jun 2024",
         1.0,
-        "observed/2024-06-30.csv",
-        _control(OBSERVED / "2024-06-30.csv"),
+        "observed/changes.csv to 2024-06-30",
+        _control(dt.date(2024, 6, 30)),
     ),
 )
 LOG_TARGETS = {TARGETS[0].name: "outposts_lost", TARGETS[2].name: "displaced"}

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
-from matplotlib.collections import LineCollection
+from matplotlib import pyplot as plt
 from matplotlib.colors import TwoSlopeNorm
 
-from sim.analysis import style
+from sim.analysis import shapes, style
 from sim.run.store import Results
-from sim.world.geography import DATA, Geography, load_geography
+from sim.world.geography import Geography, load_geography
 
 MAP_COLS = 4  # panels per row before wrapping
 LABEL_PT = 6.5
@@ -35,67 +34,36 @@ SPOTS = (
 )
 HALO = [patheffects.withStroke(linewidth=2, foreground="white", alpha=0.85)]
 NOTE = (
-    "Dot size: population the town stands for. Dark lines: main trade corridors. "
-    "Labels: state and region capitals. Grey squares: towns held by "
-    "neutral groups (UWSA, NDAA) in every replicate. Outline: sim/data/BOUNDARIES.md."
+    "Each of the 330 townships coloured by who holds its seat; hatched grey: held by neutral groups "
+    "(UWSA, NDAA) in every replicate. Dark lines: state and region borders. Labels: state and "
+    "region capitals. " + shapes.CREDIT
 )
-
-
-def _outline(ax) -> None:
-    path = DATA / "myanmar_states.geojson"
-    if not path.is_file():
-        return
-    shapes = json.loads(path.read_text(encoding="utf-8"))
-    for feature in shapes["features"]:
-        geom = feature["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        for poly in polys:
-            ring = np.asarray(poly[0])
-            ax.fill(ring[:, 0], ring[:, 1], facecolor="0.95", edgecolor="0.55", lw=0.5, zorder=0)
 
 
 def _p_junta(res: Results, geo: Geography) -> np.ndarray:
     fc = res.final_control
-    p = (fc["side"] == "junta").groupby(fc["town_id"]).mean()
+    p = (fc["side"] == "junta").groupby(fc["pcode"]).mean()
     return p.reindex(list(geo.ids)).to_numpy(float, copy=True)
 
 
 def _neutral(res: Results, geo: Geography) -> np.ndarray:
     fc = res.final_control
-    always = (fc["side"] == "neutral").groupby(fc["town_id"]).mean() == 1
+    always = (fc["side"] == "neutral").groupby(fc["pcode"]).mean() == 1
     return always.reindex(list(geo.ids)).astype("boolean").fillna(False).to_numpy(bool)
 
 
-def _base_map(ax, geo: Geography, neutral: np.ndarray) -> None:
-    _outline(ax)
-    main = geo.corridor[geo.edge_a] & geo.corridor[geo.edge_b]
-    segments = np.stack(
-        [
-            np.column_stack([geo.lon[geo.edge_a], geo.lat[geo.edge_a]]),
-            np.column_stack([geo.lon[geo.edge_b], geo.lat[geo.edge_b]]),
-        ],
-        axis=1,
-    )
-    ax.add_collection(LineCollection(segments[~main], colors="0.75", linewidths=0.4, zorder=1))
-    ax.add_collection(LineCollection(segments[main], colors="0.3", linewidths=1.4, zorder=1))
-    ax.scatter(geo.lon[neutral], geo.lat[neutral], marker="s", s=18, color="0.6", zorder=2)
-    ax.set_aspect(1.0 / np.cos(np.radians(20)))
-    ax.set_xlim(92, 101.5)
-    ax.set_ylim(9.5, 28.6)
-    ax.tick_params(labelsize=7)
-
-
-def _towns(ax, geo: Geography, values: np.ndarray, **kw):
-    return ax.scatter(
-        geo.lon,
-        geo.lat,
-        c=values,
-        s=12 + 40 * np.sqrt(geo.population / geo.population.max()),
-        edgecolors="0.2",
-        linewidths=0.3,
-        zorder=2,
-        **kw,
-    )
+def _choropleth(ax, geo: Geography, values: np.ndarray, neutral: np.ndarray, **kw):
+    """The townships coloured by `values` (neutral ones hatched grey), the states outlined."""
+    shown = np.ma.masked_invalid(np.where(neutral, np.nan, values))
+    cmap = plt.get_cmap(kw.pop("cmap")).with_extremes(bad="0.85")
+    patches = shapes.townships(geo, cmap=cmap, **kw)
+    patches.set_array(shown)
+    ax.add_collection(patches)
+    if neutral.any():
+        ax.add_collection(shapes.townships(geo, neutral, facecolor="none", edgecolor="0.5", hatch="////"))
+    ax.add_collection(shapes.state_outlines())
+    shapes.frame(ax)
+    return patches
 
 
 def place_labels(fig, axes, geo: Geography, towns: np.ndarray) -> list:
@@ -120,7 +88,7 @@ def _place(ax, renderer, geo: Geography, towns: np.ndarray) -> list:
         for n, (dx, dy, ha, va) in enumerate(SPOTS):
             far = n >= 6
             label = ax.annotate(
-                geo.names[i],
+                geo.seats[i],
                 (geo.lon[i], geo.lat[i]),
                 xytext=(dx, dy),
                 textcoords="offset points",
@@ -169,22 +137,18 @@ def _finish(fig, axes, runs: list[Results], n: int, mappable, bar_label: str, no
 
 
 def control_maps(runs: list[Results], out: Path, geo: Geography | None = None) -> Path:
-    """Each town coloured by the probability the junta holds it at the end, a panel per run,
-    wrapping after four panels."""
+    """Each township coloured by the probability the junta holds it at the end, a panel per
+    run, wrapping after four panels."""
     geo = geo or load_geography()
     fig, axes = _panels(len(runs))
     sc = None
     capitals = np.flatnonzero(geo.capital)
     for i, (ax, res) in enumerate(zip(axes.flat, runs, strict=False)):
-        neutral = _neutral(res, geo)
-        prob = _p_junta(res, geo)
-        prob[neutral] = np.nan
-        _base_map(ax, geo, neutral)
-        sc = _towns(ax, geo, prob, cmap="RdBu_r", vmin=0, vmax=1)
+        sc = _choropleth(ax, geo, _p_junta(res, geo), _neutral(res, geo), cmap="RdBu_r", clim=(0, 1))
         end = pd.Timestamp(res.timeseries["date"].max())
         ax.set_title(f"{style.wrap(res.label, 36)}\non {end:%d %b %Y}", fontsize=9, color=style.colour(i))
-    _finish(fig, axes, runs, len(runs), sc, "probability the junta holds the town", NOTE)
-    style.heading(fig, "Probability that the junta holds each town at the end of the run")
+    _finish(fig, axes, runs, len(runs), sc, "probability the junta holds the township", NOTE)
+    style.heading(fig, "Probability that the junta holds each township at the end of the run")
     place_labels(fig, axes.flat[: len(runs)], geo, capitals)
     return style.save(fig, out / "map_junta_control.png")
 
@@ -201,12 +165,10 @@ def difference_maps(runs: list[Results], out: Path, geo: Geography | None = None
     for i, (ax, res) in enumerate(zip(axes.flat, compared, strict=False), start=1):
         neutral = _neutral(res, geo) | base_neutral
         diff = _p_junta(res, geo) - base
-        diff[neutral] = np.nan
-        _base_map(ax, geo, neutral)
-        changed = np.abs(np.nan_to_num(diff)) >= 0.05
-        sc = _towns(ax, geo, diff, cmap="PuOr_r", norm=norm)
+        changed = np.abs(np.nan_to_num(np.where(neutral, 0.0, diff))) >= 0.05
+        sc = _choropleth(ax, geo, diff, neutral, cmap="PuOr_r", norm=norm)
         ax.set_title(
-            f"{style.wrap(res.label, 36)}\n{changed.sum()} towns change by 5 points or more",
+            f"{style.wrap(res.label, 36)}\n{changed.sum()} townships change by 5 points or more",
             fontsize=9,
             color=style.colour(i),
         )
@@ -216,12 +178,12 @@ def difference_maps(runs: list[Results], out: Path, geo: Geography | None = None
         runs,
         len(compared),
         sc,
-        "P(junta holds the town): run minus baseline",
-        f"Baseline: {runs[0].label}. Orange: the junta is more likely to hold the town than in the "
+        "P(junta holds the township): run minus baseline",
+        f"Baseline: {runs[0].label}. Orange: the junta is more likely to hold the township than in the "
         "baseline; purple: less likely; white: no change. " + NOTE,
     )
     style.heading(
-        fig, f"Probability that the junta holds each town: each run minus the baseline ({runs[0].label})"
+        fig, f"Probability that the junta holds each township: each run minus the baseline ({runs[0].label})"
     )
     place_labels(fig, axes.flat[: len(compared)], geo, np.flatnonzero(geo.capital))
     return style.save(fig, out / "map_difference.png")

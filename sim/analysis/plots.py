@@ -17,13 +17,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.analysis import style
-from sim.analysis.maps import _outline, control_maps, difference_maps
+from sim.analysis.maps import control_maps, difference_maps
 from sim.analysis.style import colour, dash, footnote, save, scale, title, unit, wrap
 from sim.analysis.summary import HIGH, LOW, differences, end_metrics, paired
 from sim.run.store import Results
 
 __all__ = [
-    "_outline",
     "attribution_chart",
     "control_maps",
     "difference_chart",
@@ -40,7 +39,7 @@ QUANTILES = (LOW, 0.25, 0.5, 0.75, HIGH)
 FAN_METRICS = (
     "junta_area_share",
     "junta_full_control_share",
-    "towns_junta",
+    "townships_junta",
     "outposts_lost",
     "china_crossings_junta",
     "displaced",
@@ -52,8 +51,8 @@ FAN_METRICS = (
 END_METRICS = (
     "junta_full_control_share",
     "junta_area_share_change",
-    "towns_junta_change",
-    "towns_AA_change",
+    "townships_junta_change",
+    "townships_AA_change",
     "outposts_lost",
     "displaced",
     "junta_surrendered",
@@ -61,7 +60,7 @@ END_METRICS = (
     "resistance_casualties",
 )
 DIFF_METRICS = (
-    "towns_junta_change",
+    "townships_junta_change",
     "junta_area_share_change",
     "junta_full_control_share",
     "outposts_lost",

@@ -37,7 +37,7 @@ def read_observed(path: Path, geo: Geography) -> pd.DataFrame:
         if geo.find(row["town"]) is None:
             close = geo.suggest(row["town"])
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise UserError(f"{path}: line {line}: town: unknown town {row['town']!r}{hint}")
+            raise UserError(f"{path}: line {line}: town: unknown township {row['town']!r}{hint}")
         if row["side"] not in SIDES:
             raise UserError(f"{path}: line {line}: side: {row['side']!r}; allowed: {', '.join(SIDES)}")
         try:
@@ -45,8 +45,20 @@ def read_observed(path: Path, geo: Geography) -> pd.DataFrame:
         except ValueError:
             raise UserError(f"{path}: line {line}: date: not a date (YYYY-MM-DD): {row['date']!r}") from None
     obs = pd.DataFrame([row for _, row in body], dtype=str)
-    obs["town_id"] = [geo.ids[geo.find(t)] for t in obs["town"]]
+    obs["pcode"] = [geo.ids[geo.find(t)] for t in obs["town"]]
     return obs
+
+
+def observed_table(geo: Geography, at: dt.date) -> pd.DataFrame:
+    """The observed map of a date, rebuilt from the record (sim.analysis.observed), as an
+    observed table of every township."""
+    from sim.analysis.observed import observed_map, read_changes
+
+    table = observed_map(geo, at, read_changes(geo))
+    return pd.DataFrame(
+        {"town": table["name"], "date": at.isoformat(), "side": table["side"], "source": table["source"],
+         "pcode": table["pcode"]}
+    )  # fmt: skip
 
 
 def _brier(p: np.ndarray) -> np.ndarray:
@@ -58,9 +70,9 @@ def _log(p: np.ndarray) -> np.ndarray:
 
 
 def _probabilities(res: Results) -> pd.DataFrame:
-    """Share of replicates ending with each side holding each town (town_id x side)."""
+    """Share of replicates ending with each side holding each town (pcode x side)."""
     fc = res.final_control
-    return fc.groupby(["town_id", "side"]).size().unstack(fill_value=0) / fc["replicate"].nunique()
+    return fc.groupby(["pcode", "side"]).size().unstack(fill_value=0) / fc["replicate"].nunique()
 
 
 def _p(share: pd.DataFrame, town: str, side: str) -> float:
@@ -102,7 +114,7 @@ def score(
     forecasts = ["model", "persistence", "climatology", *(["null"] if null is not None else [])]
     rows = []
     for _, row in observed.iterrows():
-        side, town = row["side"], row["town_id"]
+        side, town = row["side"], row["pcode"]
         ps = [_p(share, town, side), float(start_side[town] == side), float(climate.get(side, 0.0))]
         if null_share is not None:
             ps.append(_p(null_share, town, side))

@@ -60,13 +60,13 @@ def _towns(res: Results, geo: Geography, faction: str, states: tuple[str, ...] |
     fc = res.final_control
     start = _initial(res, geo)
     state = pd.Series(geo.state, index=list(geo.ids))
-    keep = fc["town_id"].map(state).isin(states) if states else pd.Series(True, index=fc.index)
+    keep = fc["pcode"].map(state).isin(states) if states else pd.Series(True, index=fc.index)
     end = (fc[keep]["controller"] == faction).groupby(fc[keep]["replicate"]).sum()
     in_states = state.isin(states) if states else pd.Series(True, index=state.index)
     change = end.sort_index() - float(((start == faction) & in_states).sum())
     ch = res.control_changes
     if len(ch):
-        dated = ch[(ch["cause"] != "assault") & (ch["town_id"].map(state).isin(states) if states else True)]
+        dated = ch[(ch["cause"] != "assault") & (ch["pcode"].map(state).isin(states) if states else True)]
         moved = (dated["to"] == faction).astype(int) - (dated["from"] == faction).astype(int)
         change = change - moved.groupby(dated["replicate"]).sum().reindex(change.index, fill_value=0)
     return change.to_numpy(float)
@@ -77,13 +77,13 @@ def _fronts(res: Results, geo: Geography) -> np.ndarray:
     fc = res.final_control
     start = _initial(res, geo)
     state = pd.Series(geo.state, index=list(geo.ids))
-    lost = fc[(fc["town_id"].map(start) == "JUNTA") & (fc["side"] != "junta")]
-    per = lost.assign(state=lost["town_id"].map(state)).groupby("replicate")["state"].nunique()
+    lost = fc[(fc["pcode"].map(start) == "JUNTA") & (fc["side"] != "junta")]
+    per = lost.assign(state=lost["pcode"].map(state)).groupby("replicate")["state"].nunique()
     return per.reindex(sorted(fc["replicate"].unique()), fill_value=0).to_numpy(float)
 
 
 def _crossings_lost(res: Results, geo: Geography, day: int) -> np.ndarray:
-    start = (np.array([FACTIONS.index(c) for c in _initial(res, geo)]) == 0) & geo.china_crossing
+    start = (np.array([FACTIONS.index(c) for c in _initial(res, geo)]) == 0) * geo.china_gates
     return start.sum() - _at_day(res, "china_crossings_junta", day)
 
 

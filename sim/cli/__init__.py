@@ -11,11 +11,11 @@ import threading
 import traceback
 
 from sim import __version__
-from sim.cli import calibrate, compare, explain, run, validate, visual
+from sim.cli import calibrate, compare, explain, observed, run, validate, visual
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out, start_workers
 from sim.errors import EnvError, UserError, os_error
 
-MODULES = (run, compare, validate, explain, calibrate, visual)
+MODULES = (run, compare, validate, observed, explain, calibrate, visual)
 
 
 def build_parser() -> Parser:

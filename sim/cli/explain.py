@@ -66,10 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--metric",
-        default="towns_junta_change",
+        default="townships_junta_change",
         choices=END_METRICS,
         metavar="METRIC",
-        help="end-state metric to explain (default: towns_junta_change); one of: " + ", ".join(END_METRICS),
+        help="end-state metric to explain (default: townships_junta_change); one of: "
+        + ", ".join(END_METRICS),
     )
     p.add_argument("--seed", type=seed_arg, help="default: the scenario's seed")
     p.add_argument("--until", type=date_arg, help=UNTIL_HELP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import ensemble_args, load, replicates_arg, run_one, seed_arg
+from sim.cli.common import date_arg, ensemble_args, load, replicates_arg, run_one, seed_arg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
     p.add_argument("results", type=Path, help="results folder of `sim run`")
-    p.add_argument("observed", type=Path, help="CSV with columns town, date, side (and source)")
+    p.add_argument(
+        "observed", type=Path, nargs="?", help="CSV with columns town, date, side (and source); or use --at"
+    )
+    p.add_argument(
+        "--at",
+        type=date_arg,
+        help="score against the whole observed map of this date, rebuilt from the record",
+    )
     p.add_argument(
         "--null", type=Path, help="results folder of the null model's run, scored next to the model"
     )
@@ -66,14 +73,18 @@ def cmd_validate(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from sim.analysis.scoring import read_observed, score
+    from sim.analysis.scoring import observed_table, read_observed, score
     from sim.analysis.summary import to_markdown, write_table
+    from sim.errors import UserError
     from sim.run.store import load_results
     from sim.world.geography import load_geography
 
+    if (args.observed is None) == (args.at is None):
+        raise UserError("sim score: give an observed CSV or --at DATE, one of the two")
     geo = load_geography()
     null = load_results(args.null) if args.null else None
-    table = score(load_results(args.results), read_observed(args.observed, geo), geo, null)
+    observed = read_observed(args.observed, geo) if args.observed else observed_table(geo, args.at)
+    table = score(load_results(args.results), observed, geo, null)
     print(to_markdown(table))
     if args.out:
         write_table(table, args.out, "scores")

@@ -293,7 +293,11 @@ def Explorer(start: lv.Setup):
 
     task = solara.lab.use_task(run, dependencies=None)
     ens = Ensemble(
-        task, solara.use_reactive(20), solara.use_reactive(BASELINE), solara.use_reactive("towns_junta"), pair
+        task,
+        solara.use_reactive(20),
+        solara.use_reactive(BASELINE),
+        solara.use_reactive("townships_junta"),
+        pair,
     )
     ensemble_context.provide(ens)
 

@@ -40,7 +40,7 @@ class Pair:
     def junta_probability(self) -> tuple[pd.Series, pd.Series]:
         """P(junta holds the town at the end) by town id, explored and baseline."""
         return tuple(  # type: ignore[return-value]
-            (r.final_control["side"] == "junta").groupby(r.final_control["town_id"]).mean()
+            (r.final_control["side"] == "junta").groupby(r.final_control["pcode"]).mean()
             for r in (self.current, self.baseline)
         )
 

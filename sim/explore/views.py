@@ -10,7 +10,8 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis.animation import SIDE_COLOURS, TownMap, draw_outlines
+from sim.analysis import shapes
+from sim.analysis.animation import SIDE_COLOURS, TownshipMap
 from sim.analysis.style import METRICS
 from sim.explore.ensemble import Pair, by_town, fan
 from sim.explore.replicate import Replicate
@@ -20,15 +21,15 @@ RUN_COLOURS = ("#b2182b", "#4d4d4d")  # explored, baseline
 
 # metric: (title, unit, scale) for the small live charts of one replicate
 CHARTS = {
-    "towns_junta": ("Towns held", "towns", 1.0),
+    "townships_junta": ("Townships held", "townships", 1.0),
     "junta_area_share": ("Junta's share of the land area", "share", 1.0),
     "strength": ("Troops", "thousands", 1e-3),
     "displaced": ("Civilians displaced (cumulative)", "thousands", 1e-3),
 }
 # the ensemble's fan chart offers these; titles, units and scales are the figures' own (style.METRICS)
 FAN_METRICS = (
-    "towns_junta",
-    "towns_resistance",
+    "townships_junta",
+    "townships_resistance",
     "junta_area_share",
     "junta_full_control_share",
     "junta_strength",
@@ -39,39 +40,37 @@ FAN_METRICS = (
 
 
 def _map_axes(ax) -> None:
-    ax.set_aspect(1.0 / np.cos(np.radians(20)))
-    ax.set_xlim(92, 101.5)
-    ax.set_ylim(9.5, 28.6)
+    shapes.frame(ax)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def map_figure(rep: Replicate) -> Figure:
-    """Towns coloured by holder, marker area by the troops there, ringed where both sides are."""
+    """Townships coloured by holder, rings at the seats by the troops of both sides there."""
     geo = rep.setup.base.geography
     fig = Figure(figsize=(4.6, 7.4), layout="constrained")
     ax = fig.subplots()
-    town_map = TownMap(ax, geo, legend=False)
+    town_map = TownshipMap(ax, geo, legend=False)
     junta, rebels = rep.strength_at_towns()
     sizes = 6 + 1.1 * np.sqrt(junta + rebels)
     town_map.show(rep.holder, rep.stamp, sizes=sizes)
     town_map.add_legend(sorted(set(rep.holder.tolist())))
     ax.set_title(
         f"{rep.setup.scenario.name}, replicate {rep.replicate}\n"
-        "colour: who holds the town · area: troops of both sides there",
+        "colour: who holds the township · rings: troops of both sides there",
         fontsize=8,
     )
     return fig
 
 
 def charts_figure(rep: Replicate) -> Figure:
-    """Towns held, area share, troops and displacement of the replicate so far."""
+    """Townships held, area share, troops and displacement of the replicate so far."""
     hist = rep.history()
     dates = rep.dates
     fig = Figure(figsize=(6.4, 5.0), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True).flat
     series = {
-        "towns_junta": {"junta": "towns_junta", "resistance": "towns_resistance"},
+        "townships_junta": {"junta": "townships_junta", "resistance": "townships_resistance"},
         "junta_area_share": {"junta": "junta_area_share"},
         "strength": {"junta": "junta_strength", "resistance": "resistance_strength"},
         "displaced": {"people": "displaced"},
@@ -120,19 +119,19 @@ def fan_figure(pair: Pair, metric: str) -> Figure:
 
 
 def probability_figure(pair: Pair, geo: Geography) -> Figure:
-    """P(junta holds the town at the end), and its paired difference from the baseline."""
+    """P(junta holds the township at the end), and its paired difference from the baseline."""
     p_now, p_base = (by_town(p, geo.ids) for p in pair.junta_probability())
     fig = Figure(figsize=(7.2, 6.4), layout="constrained")
     axes = fig.subplots(1, 2)
     panels = [
-        (p_now, "RdBu_r", (0, 1), "P(junta holds town) at the end"),
+        (p_now, "RdBu_r", (0, 1), "P(junta holds township) at the end"),
         (p_now - p_base, "PuOr_r", (-1, 1), "explored minus baseline\n(paired seeds)"),
     ]
     for ax, (values, cmap, (lo, hi), title) in zip(axes, panels, strict=True):
-        draw_outlines(ax)
-        sc = ax.scatter(
-            geo.lon, geo.lat, c=values, cmap=cmap, vmin=lo, vmax=hi, s=18, edgecolors="0.2", linewidths=0.3
-        )
+        sc = shapes.townships(geo, cmap=cmap, clim=(lo, hi), linewidth=0.1)
+        sc.set_array(values)
+        ax.add_collection(sc)
+        ax.add_collection(shapes.state_outlines(linewidths=0.4))
         _map_axes(ax)
         ax.set_title(title, fontsize=9)
         fig.colorbar(sc, ax=ax, shrink=0.5, location="bottom", pad=0.02)

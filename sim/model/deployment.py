@@ -76,7 +76,7 @@ def junta_deployment(
     jp, gw = p.junta, p.model.garrison
     held = np.flatnonzero(holder == 0)
     garrison_total = jp.strength * (1 - jp.mobile_share)
-    front = np.array([len(x) > 0 for x in geo.presence[p.run.initial_control]])
+    front = np.array([any(c in RESISTANCE for c in x) for x in geo.presence[p.run.initial_control]])
     base = (
         gw.base
         + outposts_base

@@ -13,16 +13,21 @@ from sim.world.factions import FACTIONS, RESISTANCE, SIDE, SIDES
 if TYPE_CHECKING:
     from sim.model.model import ConflictModel
 
-FACTION_TOWNS = tuple(f"towns_{code}" for code in RESISTANCE)
+FACTION_TOWNSHIPS = tuple(f"townships_{code}" for code in RESISTANCE)
 
 COLUMNS = (
-    "junta_area_share",  # area of the towns the junta holds, contested or not
+    "junta_area_share",  # land of the townships the junta holds, contested or not
     "junta_population_share",
-    "junta_full_control_share",  # area of junta towns with no armed opponent present
-    "towns_junta",
-    "towns_resistance",
+    "junta_full_control_share",  # land of junta townships with no armed opponent present
+    "resistance_area_share",
+    "resistance_population_share",
+    "townships_junta",
+    "townships_resistance",
+    "townships_neutral",
+    "townships_contested",  # held by one side with an armed opponent in the township
+    "townships_junta_full",  # held by the junta with no armed opponent: the sources' "full control"
     "outposts_lost",
-    "china_crossings_junta",
+    "china_crossings_junta",  # China gates the junta still guards (they fall with the outposts)
     "junta_strength",
     "resistance_strength",
     "junta_casualties",
@@ -32,7 +37,7 @@ COLUMNS = (
     "air_strikes",
     "junta_offensive",  # 1 while the junta command is on the offensive
     "offensive_factions",  # resistance factions on the offensive
-    *FACTION_TOWNS,
+    *FACTION_TOWNSHIPS,
 )
 # the columns `record` sets from the model's counters; `_fill` sets the rest
 _OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIVE, _OFFENSIVE = (
@@ -48,18 +53,38 @@ _OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIV
         "offensive_factions",
     )
 )
-_AREA, _POP, _FULL, _TOWNS_J, _TOWNS_R, _CROSSINGS, _STRENGTH_J, _STRENGTH_R, _FIRST_FACTION = (
+(
+    _AREA,
+    _POP,
+    _FULL,
+    _AREA_R,
+    _POP_R,
+    _TOWNS_J,
+    _TOWNS_R,
+    _TOWNS_N,
+    _CONTESTED,
+    _TOWNS_FULL,
+    _CROSSINGS,
+    _STRENGTH_J,
+    _STRENGTH_R,
+    _FIRST_FACTION,
+) = (
     COLUMNS.index(c)
     for c in (
         "junta_area_share",
         "junta_population_share",
         "junta_full_control_share",
-        "towns_junta",
-        "towns_resistance",
+        "resistance_area_share",
+        "resistance_population_share",
+        "townships_junta",
+        "townships_resistance",
+        "townships_neutral",
+        "townships_contested",
+        "townships_junta_full",
         "china_crossings_junta",
         "junta_strength",
         "resistance_strength",
-        FACTION_TOWNS[0],
+        FACTION_TOWNSHIPS[0],
     )
 )
 
@@ -73,6 +98,10 @@ class Recorder:
         self._area = geo.area / geo.area.sum()
         self._pop = geo.population / geo.population.sum()
         self._codes = np.array([FACTIONS.index(c) for c in RESISTANCE])
+        # China's gates are guarded posts at the border, away from the seat: the junta's share of a
+        # township's outposts still standing is the share of its gates it still guards [AP-2023:
+        # 4 crossings among 180 outposts lost while Muse's and Laukkaing's seats held]
+        self._gates = np.zeros(len(geo.china_gates))
         self.changes: list[tuple[int, int, int, int, str]] = []  # (day, town, from, to, cause)
 
     def change(self, day: int, town: int, before: int, after: int, cause: str) -> None:
@@ -83,9 +112,10 @@ class Recorder:
         f = m.forces
         n = f.n
         row = self.values[m.day]
+        np.multiply(m.geo.china_gates, m.outposts / m.outposts_base, out=self._gates)
         _fill(
             row, m.holder, SIDE, f.alive[:n], f.faction[:n], f.node[:n], f.strength[:n], m.cease,
-            m.geo.china_crossing, self._area, self._pop, self._codes, len(FACTIONS),
+            self._gates, self._area, self._pop, self._codes, len(FACTIONS),
         )  # fmt: skip
         row[_OUTPOSTS] = m.outposts_lost
         row[_KILLED_J], row[_KILLED_R] = m.killed
@@ -101,30 +131,38 @@ class Recorder:
 
 
 @njit
-def _fill(
-    row, holder, side, alive, faction, node, strength, cease, china_crossing, area, pop, codes, n_factions
-):
+def _fill(row, holder, side, alive, faction, node, strength, cease, gates, area, pop, codes, n_factions):
     """The columns of a day's row that come from the map and the units (in `COLUMNS` order;
     sums in numpy's order)."""
-    junta, full, junta_units, rebel_units, counts = _control(
-        holder, side, alive, faction, node, cease, china_crossing, n_factions
+    junta, full, rebel, junta_units, rebel_units, counts = _control(
+        holder, side, alive, faction, node, cease, n_factions
     )
     row[_AREA] = masked_total(area, junta)
     row[_POP] = masked_total(pop, junta)
     row[_FULL] = masked_total(area, full)
-    row[_TOWNS_J], row[_TOWNS_R], row[_CROSSINGS] = counts[0], counts[1], counts[2]
+    row[_AREA_R] = masked_total(area, rebel)
+    row[_POP_R] = masked_total(pop, rebel)
+    row[_CROSSINGS] = masked_total(gates, junta)
+    row[_TOWNS_J], row[_TOWNS_R], row[_TOWNS_N] = counts[0], counts[1], counts[2]
+    row[_CONTESTED], row[_TOWNS_FULL] = counts[3], counts[4]
     row[_STRENGTH_J] = masked_total(strength, junta_units)
     row[_STRENGTH_R] = masked_total(strength, rebel_units)
     for k in range(len(codes)):
-        row[_FIRST_FACTION + k] = counts[3 + codes[k]]
+        row[_FIRST_FACTION + k] = counts[_PER_FACTION + codes[k]]
+
+
+_PER_FACTION = 5  # counts' first per-faction entry
 
 
 @njit
-def _control(holder, side, alive, faction, node, cease, china_crossing, n_factions):
-    """Junta towns, those of them with no armed opponent inside, live units by side, and
-    counts: (towns of the junta, of the resistance, China crossings the junta holds, then
-    towns per faction)."""
-    contested = np.zeros(len(holder), dtype=np.bool_)
+def _control(holder, side, alive, faction, node, cease, n_factions):
+    """Junta and resistance townships, the junta's with no armed opponent inside, live units
+    by side, and counts: (townships of the junta, of the resistance, of neutral groups,
+    contested townships, the junta's uncontested ones, then townships per faction). A township
+    is contested while a live unit of the side its holder fights stands in it (a faction in a
+    ceasefire fights no one)."""
+    rebel_in = np.zeros(len(holder), dtype=np.bool_)
+    junta_in = np.zeros(len(holder), dtype=np.bool_)
     junta_units = np.zeros(len(node), dtype=np.bool_)
     rebel_units = np.zeros(len(node), dtype=np.bool_)
     for i in range(len(node)):
@@ -132,12 +170,19 @@ def _control(holder, side, alive, faction, node, cease, china_crossing, n_factio
             junta_units[i] = side[faction[i]] == 0
             rebel_units[i] = side[faction[i]] == 1
             if rebel_units[i] and not cease[faction[i]]:
-                contested[node[i]] = True
+                rebel_in[node[i]] = True
+            if junta_units[i]:
+                junta_in[node[i]] = True
     junta = holder == 0
-    counts = np.zeros(3 + n_factions, dtype=np.int64)
+    rebel = np.zeros(len(holder), dtype=np.bool_)
+    counts = np.zeros(_PER_FACTION + n_factions, dtype=np.int64)
     for t in range(len(holder)):
+        rebel[t] = side[holder[t]] == 1
+        contested = (junta[t] and rebel_in[t]) or (rebel[t] and junta_in[t] and not cease[holder[t]])
         counts[0] += junta[t]
-        counts[1] += side[holder[t]] == 1
-        counts[2] += junta[t] and china_crossing[t]
-        counts[3 + holder[t]] += 1
-    return junta, junta & ~contested, junta_units, rebel_units, counts
+        counts[1] += rebel[t]
+        counts[2] += side[holder[t]] == 2
+        counts[3] += contested
+        counts[4] += junta[t] and not rebel_in[t]
+        counts[_PER_FACTION + holder[t]] += 1
+    return junta, junta & ~rebel_in, rebel, junta_units, rebel_units, counts

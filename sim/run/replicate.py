@@ -49,7 +49,7 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
         "date": pd.to_datetime(scenario.start) + pd.to_timedelta(days, unit="D"),
     }
     for k, col in enumerate(COLUMNS):  # counts as integers, in one constructor (pandas' own cost)
-        counted = col.startswith("towns_") or col in INTEGER_COLUMNS
+        counted = col.startswith("townships_") or col in INTEGER_COLUMNS
         columns[col] = values[:, k].astype(np.int32) if counted else values[:, k]
     ts = pd.DataFrame(columns)
     controller, side = model.recorder.final_control(model)
@@ -57,8 +57,8 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
     final = pd.DataFrame(
         {
             "replicate": np.full(geo.n, replicate, dtype=np.int32),
-            "town": list(geo.names),
-            "town_id": list(geo.ids),
+            "township": list(geo.names),
+            "pcode": list(geo.ids),
             "controller": controller,
             "side": side,
         }
@@ -72,7 +72,7 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
 
 
 CAUSES = ("assault", "handover", "ceasefire")
-INTEGER_COLUMNS = ("china_crossings_junta", "air_strikes", "junta_offensive", "offensive_factions")
+INTEGER_COLUMNS = ("air_strikes", "junta_offensive", "offensive_factions")
 
 
 def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:
@@ -88,8 +88,8 @@ def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.Dat
             "replicate": np.full(len(rows), replicate, dtype=np.int32),
             "day": day,
             "date": pd.to_datetime(scenario.start) + pd.to_timedelta(day, unit="D"),
-            "town": pd.Series([geo.names[i] for i in town], dtype=object),
-            "town_id": pd.Series([geo.ids[i] for i in town], dtype=object),
+            "township": pd.Series([geo.names[i] for i in town], dtype=object),
+            "pcode": pd.Series([geo.ids[i] for i in town], dtype=object),
             "from": pd.Series(before, dtype=object),
             "to": pd.Series(after, dtype=object),
             "from_side": pd.Series([side_name(c) for c in before], dtype=object),

@@ -314,7 +314,7 @@ def _read_table(folder: Path, files: list[Path], run: Path) -> pd.DataFrame:
                 f"`sim run SCENARIO --out {run} --resume`"
             ) from None
     frame = pa.concat_tables(parts, promote_options="default").to_pandas()
-    keys = [k for k in ("replicate", "day", "town_id") if k in frame.columns]
+    keys = [k for k in ("replicate", "day", "pcode") if k in frame.columns]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 

@@ -258,7 +258,11 @@ class Checker:
         for key in ("hand_over", "towns"):
             for name in ev.get(key, []):
                 if self.geo.find(name) is None:
-                    raise self.fail(f"{path}.{key}", f"unknown town {name!r}" + suggest(name, self.geo.names))
+                    close = self.geo.suggest(name)
+                    hint = (
+                        f"; did you mean {close[0]!r}?" if close else "; name a township, its seat or P-code"
+                    )
+                    raise self.fail(f"{path}.{key}", f"unknown township {name!r}{hint}")
         ev["_origin"] = (self.file, path)  # where later checks point to; removed after loading
         return ev
 

@@ -41,7 +41,11 @@ class RunParams:
     replicates: int = key(Field("int", 50, 1, 1_000_000, help="stochastic replicates"))
     seed: int = key(Field("int", 0, 0, 2**63 - 1, help="root seed of numpy.random.SeedSequence"))
     initial_control: str = key(
-        Field("str", required=True, help="which control column of sim/data/towns.csv starts the run")
+        Field(
+            "str",
+            required=True,
+            help="the start in sim/data/start.csv the run begins from (2023: 27 Oct 2023; 2025: 1 Jun 2025)",
+        )
     )
 
 

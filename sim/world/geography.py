@@ -1,7 +1,9 @@
-"""The map: towns (nodes) with area, population, flags and initial control; roads (edges).
+"""The map: Myanmar's 330 townships (places, at their seat towns) with area, population,
+flags and the sourced holders at each scenario's start; the links between neighbours.
 
-Read once from the CSV tables in sim/data (each row names its source) and
-shared read-only by every replicate.
+Read once from the CSV tables in sim/data (each row names its source; the map's tables
+are built by scripts/build_map.py from MIMU's boundaries) and shared read-only by every
+replicate.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ CENSUS_2014 = 51_486_253  # 2014 census incl. estimated non-enumerated
 
 @dataclass(frozen=True, eq=False)
 class Geography:
-    """Arrays indexed by node; `control` and `presence` keyed by date label ("2023", "2025")."""
+    """Arrays indexed by township; `control`, `contested` and `presence` keyed by start label
+    ("2023": 27 Oct 2023, "2025": 1 Jun 2025)."""
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
+    seats: tuple[str, ...]  # the seat town's name (a city's for its central township)
     state: np.ndarray  # str per node
     lat: np.ndarray
     lon: np.ndarray
@@ -39,18 +43,22 @@ class Geography:
     population: np.ndarray
     terrain: np.ndarray  # str per node
     border: np.ndarray  # str per node ("" if none)
-    crossing: np.ndarray  # bool
+    crossing: np.ndarray  # bool: a border trade gate in the township
+    china_gates: np.ndarray  # China gates the junta guarded on 27 Oct 2023 (outposts of the township)
     corridor: np.ndarray
     mine: np.ndarray
     hq: np.ndarray
     capital: np.ndarray
-    control: dict[str, np.ndarray]
-    presence: dict[str, list[tuple[str, ...]]]
+    control: dict[str, np.ndarray]  # holder of the seat, faction code per township
+    contested: dict[str, np.ndarray]  # an armed opponent of the holder in the township
+    presence: dict[str, list[tuple[str, ...]]]  # armed factions in the township other than the holder
     edge_a: np.ndarray
     edge_b: np.ndarray
     edge_km: np.ndarray
     edge_kind: np.ndarray
     lookup: dict[str, int] = field(repr=False)
+    places: dict[str, int] = field(repr=False, default_factory=dict)  # towns that are no seat
+    spellings: tuple[str, ...] = field(repr=False, default=())  # every name and alias, as written
 
     @property
     def n(self) -> int:
@@ -105,11 +113,15 @@ class Geography:
         return g
 
     def find(self, name: str) -> int | None:
-        """Node index of a town by id, name or alias (case-insensitive)."""
+        """Index of a township by P-code, name, seat or a spelling the sources use (any case)."""
         return self.lookup.get(name.strip().casefold())
 
     def suggest(self, name: str) -> list[str]:
-        return difflib.get_close_matches(name, self.names, n=3, cutoff=0.5)
+        """What a user may have meant: the township of a town that is no seat, or close names."""
+        k = self.places.get(name.strip().casefold())
+        if k is not None:
+            return [f"{self.names[k]} ({name} is a town in {self.names[k]} township, not its seat)"]
+        return difflib.get_close_matches(name, self.spellings or self.names, n=3, cutoff=0.5)
 
 
 def _flag(row: dict[str, str], key: str) -> bool:
@@ -118,39 +130,52 @@ def _flag(row: dict[str, str], key: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def load_geography(folder: str | Path = DATA) -> Geography:
-    """Load towns.csv and roads.csv from a folder (default: the package's data)."""
+    """Load the township map (townships.csv, neighbours.csv) and the sourced start of each
+    scenario date (start.csv) from a folder (default: the package's data)."""
     folder = Path(folder)
-    with open(folder / "towns.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    with open(folder / "roads.csv", newline="", encoding="utf-8") as fh:
-        roads = list(csv.DictReader(fh))
-    ids = tuple(r["id"].strip() for r in rows)
+    rows, links, start = (
+        read_table(folder / name) for name in ("townships.csv", "neighbours.csv", "start.csv")
+    )
+    ids = tuple(r["pcode"].strip() for r in rows)
     index = {i: k for k, i in enumerate(ids)}
     lookup: dict[str, int] = {}
+    spellings: list[str] = []
     for k, r in enumerate(rows):
-        for name in [r["id"], r["name"], *r.get("aliases", "").split(";")]:
-            if name.strip():
-                lookup.setdefault(name.strip().casefold(), k)
-    labels = sorted(
-        c.removeprefix("control_") for c in rows[0] if c.startswith("control_") and c != "control_source"
-    )
-    control = {}
-    presence = {}
+        for name in [r["name"], r.get("seat", ""), *r.get("aliases", "").split(";"), r["pcode"]]:
+            if name.strip() and name.strip().casefold() not in lookup:
+                lookup[name.strip().casefold()] = k
+                spellings.append(name.strip())
+    places = {
+        place.strip().casefold(): k
+        for k, r in enumerate(rows)
+        for place in r.get("places", "").split(";")
+        if place
+    }
+    by_pcode = {r["pcode"].strip(): r for r in start}
+    missing = [i for i in ids if i not in by_pcode]
+    if missing:
+        raise ValueError(f"start.csv: no row for townships {missing[:5]}")
+    start_rows = [by_pcode[i] for i in ids]
+    labels = sorted(c.removeprefix("holder_") for c in start[0] if c.startswith("holder_"))
+    control, contested, presence = {}, {}, {}
     for label in labels:
-        control[label] = np.array([r[f"control_{label}"].strip() for r in rows])
+        control[label] = np.array([r[f"holder_{label}"].strip() for r in start_rows])
         bad = set(control[label]) - set(FACTIONS)
         if bad:
-            raise ValueError(f"towns.csv: control_{label}: unknown factions {sorted(bad)}")
+            raise ValueError(f"start.csv: holder_{label}: unknown factions {sorted(bad)}")
+        contested[label] = np.array([r[f"contested_{label}"].strip() == "1" for r in start_rows])
         presence[label] = [
-            tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip()) for r in rows
+            tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip())
+            for r in start_rows
         ]
-    a = np.array([index[r["a"].strip()] for r in roads], dtype=np.int64)
-    b = np.array([index[r["b"].strip()] for r in roads], dtype=np.int64)
+    a = np.array([index[r["a"].strip()] for r in links], dtype=np.int64)
+    b = np.array([index[r["b"].strip()] for r in links], dtype=np.int64)
     col = lambda key: np.array([r[key].strip() for r in rows])  # noqa: E731
     flag = lambda key: np.array([_flag(r, key) for r in rows])  # noqa: E731
     return Geography(
         ids=ids,
         names=tuple(r["name"].strip() for r in rows),
+        seats=tuple(r["seat"].strip() for r in rows),
         state=col("state"),
         lat=col("lat").astype(float),
         lon=col("lon").astype(float),
@@ -159,18 +184,27 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         terrain=col("terrain"),
         border=col("border"),
         crossing=flag("crossing"),
+        china_gates=col("china_gates").astype(float),
         corridor=flag("trade_corridor"),
         mine=flag("mine"),
         hq=flag("command_hq"),
         capital=flag("capital"),
         control=control,
+        contested=contested,
         presence=presence,
         edge_a=a,
         edge_b=b,
-        edge_km=np.array([float(r["length_km"]) for r in roads]),
-        edge_kind=np.array([r["kind"].strip() for r in roads]),
+        edge_km=np.array([float(r["length_km"]) for r in links]),
+        edge_kind=np.array([r["kind"].strip() for r in links]),
         lookup=lookup,
+        places=places,
+        spellings=tuple(spellings),
     )
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
 
 
 @njit

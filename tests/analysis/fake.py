@@ -38,8 +38,8 @@ def fake_results(
     fc = pd.DataFrame(
         {
             "replicate": np.repeat(np.arange(replicates), geo.n),
-            "town": np.tile(np.array(geo.names), replicates),
-            "town_id": np.tile(np.array(geo.ids), replicates),
+            "township": np.tile(np.array(geo.names), replicates),
+            "pcode": np.tile(np.array(geo.ids), replicates),
             "side": np.where(held.ravel(), "junta", "resistance"),
         }
     )

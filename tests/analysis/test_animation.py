@@ -24,7 +24,7 @@ replicates = 2
 def test_holders_follow_the_changes_day_by_day():
     ids = ("a", "b", "c")
     changes = pd.DataFrame(
-        {"day": [3, 1, 3], "town_id": ["b", "a", "a"], "to": ["TNLA", "AA", "JUNTA"]}  # unsorted
+        {"day": [3, 1, 3], "pcode": ["b", "a", "a"], "to": ["TNLA", "AA", "JUNTA"]}  # unsorted
     )
     held = holders_by_day(ids, ["JUNTA", "JUNTA", "UWSA"], changes, 5)
     code = [[FACTIONS[k] for k in day] for day in held]
@@ -57,7 +57,7 @@ def test_the_last_rebuilt_map_is_the_final_control(short_run, geo):
         held = replicate_holders(res, r)
         final = res.final_control[res.final_control["replicate"] == r]
         rebuilt = dict(zip(geo.ids, (FACTIONS[k] for k in held[-1]), strict=True))
-        assert rebuilt == dict(zip(final["town_id"], final["controller"], strict=True))
+        assert rebuilt == dict(zip(final["pcode"], final["controller"], strict=True))
 
 
 @pytest.mark.slow

@@ -18,16 +18,14 @@ REPLAY = ROOT / "scenarios" / "replay_2023_2025.toml"
 
 def test_targets_are_observed_before_the_end_of_the_training_window():
     dated = [t.source for t in TARGETS if t.source.startswith("observed/")]
-    assert dated and all(
-        dt.date.fromisoformat(s.removeprefix("observed/")[:10]) <= TRAINING_END for s in dated
-    )
+    assert dated and all(dt.date.fromisoformat(s.split(" to ")[-1]) <= TRAINING_END for s in dated)
 
 
 def test_holders_on_a_day_are_rebuilt_from_the_changes(s2023, geo):
     short = s2023.with_run(end=s2023.start + dt.timedelta(days=20))
     tables = run_replicate(short, 3, 0).tables
     end = holders_on(tables, short, short.days)
-    final = dict(zip(tables["final_control"]["town_id"], tables["final_control"]["side"], strict=True))
+    final = dict(zip(tables["final_control"]["pcode"], tables["final_control"]["side"], strict=True))
     assert end == final
     start = holders_on(tables, short, -1)
     assert start[geo.ids[geo.find("Laukkaing")]] == "junta"
@@ -37,7 +35,7 @@ def test_summaries_of_a_short_replay(s2023):
     short = s2023.with_run(end=s2023.start + dt.timedelta(days=40))
     s = summaries(run_replicate(short, 1, 0).tables, short)
     assert set(s) == {t.name for t in TARGETS}
-    assert 0 <= s["towns as observed, 31 Dec 2023"] <= 1
+    assert 0 <= s["townships as observed, 31 Dec 2023"] <= 1
     assert s["log outposts lost by 1 Dec 2023"] > 0
 
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PathCollection
+from matplotlib.collections import PatchCollection
 
 from sim.analysis import maps, plots, style
 from sim.analysis.summary import differences
@@ -48,8 +48,8 @@ def _panels(fig):
 
 def test_eight_runs_each_get_a_panel_of_their_own_colour_in_a_wrapping_grid(geo, figures, tmp_path):
     runs = [fake_results(n, geo) for n in NAMES]
-    plots.fan_chart(runs, "towns_junta", tmp_path)
-    fig = figures["fan_towns_junta.png"]
+    plots.fan_chart(runs, "townships_junta", tmp_path)
+    fig = figures["fan_townships_junta.png"]
     panels = _panels(fig)
     assert [ax.get_title().replace("\n", " ") for ax in panels] == NAMES
     colours = {tuple(np.round(ax.lines[0].get_color(), 3)) for ax in panels}
@@ -65,8 +65,8 @@ def test_more_runs_than_colours_differ_in_colour_or_line_style():
 
 def test_runs_of_different_periods_keep_their_own_dates(geo, figures, tmp_path):
     runs = [fake_results("2023", geo, start="2023-10-27", days=66), fake_results("2025", geo, days=90)]
-    plots.fan_chart(runs, "towns_junta", tmp_path)
-    panels = _panels(figures["fan_towns_junta.png"])
+    plots.fan_chart(runs, "townships_junta", tmp_path)
+    panels = _panels(figures["fan_townships_junta.png"])
     assert len(panels) == 2
     for ax, res in zip(panels, runs, strict=True):
         start, end = ax.get_xlim()
@@ -101,25 +101,26 @@ def test_difference_chart_shows_each_run_minus_the_baseline_with_its_95_percent_
     fig = figures["differences.png"]
     assert NAMES[0] in _texts(fig) and "95 % confidence interval" in _texts(fig)
     panel = _panels(fig)[0]
-    assert panel.get_title() == style.title("towns_junta_change")
+    assert panel.get_title() == style.title("townships_junta_change")
     expected = differences(runs)
     for i, res in enumerate(runs[1:]):
         x = panel.lines[i * 3].get_xdata()[0]  # each errorbar: its dot, then two caps
-        assert x == pytest.approx(expected[res.label].loc["towns_junta_change", "diff_mean"])
+        assert x == pytest.approx(expected[res.label].loc["townships_junta_change", "diff_mean"])
 
 
-def test_difference_map_colours_each_town_by_the_change_in_probability(geo, figures, tmp_path):
+def test_difference_map_colours_each_township_by_the_change_in_probability(geo, figures, tmp_path):
     base = fake_results("base", geo, p_junta=0.9, replicates=10)
     other = fake_results("other", geo, p_junta=0.2, replicates=10)
     maps.difference_maps([base, other], tmp_path, geo)
     fig = figures["map_difference.png"]
     (ax,) = _panels(fig)
-    towns = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_array() is not None]
-    values = np.asarray(towns[-1].get_array())
+    (townships,) = [c for c in ax.collections if isinstance(c, PatchCollection) and c.get_array() is not None]
+    assert len(townships.get_paths()) == geo.n  # a polygon per township
+    values = np.asarray(townships.get_array())
 
     def p(res):
         fc = res.final_control
-        return (fc["side"] == "junta").groupby(fc["town_id"]).mean().reindex(list(geo.ids)).to_numpy()
+        return (fc["side"] == "junta").groupby(fc["pcode"]).mean().reindex(list(geo.ids)).to_numpy()
 
     np.testing.assert_allclose(values, p(other) - p(base))
     assert "minus the baseline" in _texts(fig)
@@ -149,7 +150,7 @@ def test_map_labels_never_overlap(geo, figures, tmp_path):
 
 def test_attribution_chart_titles_metrics_in_words_and_has_a_legend(figures, tmp_path):
     rows = []
-    for metric in ("towns_junta_change", "outposts_lost"):
+    for metric in ("townships_junta_change", "outposts_lost"):
         for group, value in (("drones", 3.0), ("ceasefires", -1.0), ("total difference", 2.0)):
             rows.append(
                 {"group": group, "metric": metric, "shapley": value, "low": value - 1, "high": value + 1}
@@ -157,7 +158,7 @@ def test_attribution_chart_titles_metrics_in_words_and_has_a_legend(figures, tmp
     plots.attribution_chart(pd.DataFrame(rows), tmp_path, "heading", "caption")
     fig = figures["attribution.png"]
     titles = [ax.get_title(loc="left") for ax in _panels(fig)]
-    assert titles == [style.title("towns_junta_change"), style.title("outposts_lost")]
+    assert titles == [style.title("townships_junta_change"), style.title("outposts_lost")]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("raises" in t for t in legend) and any("lowers" in t for t in legend)
 

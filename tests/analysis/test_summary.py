@@ -55,11 +55,11 @@ def test_comparison_table_says_what_is_subtracted_and_leaves_the_baseline_blank(
     assert {"median", "p5", "p95", *DIFF_COLUMNS} <= set(table.columns)
     base = table[table["run"] == "base"]
     assert base[list(DIFF_COLUMNS)].isna().all().all()  # blank, not 0.000
-    other = table[(table["run"] == "other") & (table["metric"] == "towns_junta")].iloc[0]
+    other = table[(table["run"] == "other") & (table["metric"] == "townships_junta")].iloc[0]
     ends = [end_metrics(r) for r in runs]
-    diff = ends[1]["towns_junta"] - ends[0]["towns_junta"]
+    diff = ends[1]["townships_junta"] - ends[0]["townships_junta"]
     assert other[DIFF_COLUMNS[0]] == pytest.approx(diff.mean())
-    assert other["p5"] == pytest.approx(ends[1]["towns_junta"].quantile(0.05))
+    assert other["p5"] == pytest.approx(ends[1]["townships_junta"].quantile(0.05))
     caption = compare_caption(runs)
     assert "Baseline: base" in caption and "5-95 %" in caption and "95 % confidence interval" in caption
 
@@ -70,7 +70,7 @@ def test_markdown_comparison_prints_counts_whole_and_baseline_cells_empty(geo):
     runs = [fake_results("base", geo), fake_results("other", geo)]
     text = to_markdown(format_compare(compare_table(runs)))
     rows = {tuple(c.strip() for c in line.strip("|").split("|")) for line in text.splitlines()[2:]}
-    base_towns = next(r for r in rows if r[0] == "base" and r[1] == "towns_junta")
+    base_towns = next(r for r in rows if r[0] == "base" and r[1] == "townships_junta")
     assert all("." not in cell for cell in base_towns[3:6])  # median, p5, p95 of a count
     assert base_towns[6:9] == ("", "", "")
     other_share = next(r for r in rows if r[0] == "other" and r[1] == "junta_area_share")

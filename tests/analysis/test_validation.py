@@ -1,8 +1,10 @@
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.scoring import read_observed, score
+from sim.analysis.scoring import observed_table, read_observed, score
 from sim.analysis.validation import CHECKS, evaluate, null_model
 from sim.cli import main
 from sim.errors import UserError
@@ -80,8 +82,9 @@ def dec_2025(tmp_path_factory):
     return load_results(out)
 
 
-def test_scores_against_the_shipped_observations(dec_2025, geo):
-    observed = read_observed(ROOT / "observed" / "2025-12-28.csv", geo)
+def test_scores_against_the_observed_map_of_the_whole_country(dec_2025, geo):
+    observed = observed_table(geo, dt.date(2025, 12, 28))
+    assert len(observed) == geo.n
     table = score(dec_2025, observed, geo, null=dec_2025)
     towns = table[table["town"] != "ALL (skill)"]
     assert len(towns) == len(observed)
@@ -90,7 +93,7 @@ def test_scores_against_the_shipped_observations(dec_2025, geo):
     assert np.allclose(towns["brier_null"], towns["brier_model"])  # the same run as its own null
     # towns a dated agreement moved are listed but never scored as skill
     dated = set(towns.loc[~towns["skill"], "town"])
-    assert dated == {"Mogok", "Mongmit"}  # Lashio was handed back before this window opened
+    assert dated == {"Mogoke", "Mongmit"}  # Lashio was handed back before this window opened
     overall = table[table["town"] == "ALL (skill)"].iloc[0]
     assert overall["brier_model"] == pytest.approx(towns.loc[towns["skill"], "brier_model"].mean())
     # the climatology gives every town the share of towns each side held at the start
@@ -102,7 +105,7 @@ def test_scores_against_the_shipped_observations(dec_2025, geo):
 def test_observed_file_errors_are_one_line(tmp_path, geo, dec_2025):
     bad = tmp_path / "bad.csv"
     bad.write_text("town,date,side\nMogokk,2025-12-28,junta\n")
-    with pytest.raises(UserError, match="line 2: town: unknown town 'Mogokk'; did you mean 'Mogok'"):
+    with pytest.raises(UserError, match="line 2: town: unknown township 'Mogokk'; did you mean 'Mogok'"):
         read_observed(bad, geo)
     bad.write_text("town,date,side\nMogok,2025-12-28,army\n")
     with pytest.raises(UserError, match="side: 'army'; allowed: junta, resistance, neutral"):

@@ -37,12 +37,12 @@ def paired_z(off, on, metric: str, n: int) -> float:
 
 LEVERS_2023 = {
     # lever: (values "off", values "on", metric, expected sign)
-    "junta drones": ({"junta.drones": 0.15}, {"junta.drones": 0.8}, "towns_junta", +1),
-    "resistance drones": ({"resistance.drones": 0.1}, {"resistance.drones": 0.6}, "towns_junta", -1),
+    "junta drones": ({"junta.drones": 0.15}, {"junta.drones": 0.8}, "townships_junta", +1),
+    "resistance drones": ({"resistance.drones": 0.1}, {"resistance.drones": 0.6}, "townships_junta", -1),
     "China backs the junta, embargo": (
         {"china.stance": "pro_resistance", "china.embargo": False},
         {"china.stance": "pro_junta", "china.embargo": True},
-        "towns_junta",
+        "townships_junta",
         +1,
     ),
     # where the factions make little ammunition of their own (the posterior's 5 % bound of
@@ -50,14 +50,14 @@ LEVERS_2023 = {
     "UWSA supply cut": (
         {"uwsa.supply": True, "model.local_ammo_per_day": 55},
         {"uwsa.supply": False, "model.local_ammo_per_day": 55},
-        "towns_junta",
+        "townships_junta",
         +1,
     ),
-    "leadership": ({"junta.leadership": 0.3}, {"junta.leadership": 0.8}, "towns_junta", +1),
+    "leadership": ({"junta.leadership": 0.3}, {"junta.leadership": 0.8}, "townships_junta", +1),
     "coordinated resistance": (
         {"resistance.coordination": 0.1},
         {"resistance.coordination": 0.9},
-        "towns_junta",
+        "townships_junta",
         -1,
     ),
 }
@@ -82,7 +82,7 @@ def test_conscription_adds_troops(s2025):
 
 def test_preemptive_air_doctrine_wins_towns(s2025):
     reactive = s2025.with_values({"junta.air_doctrine": "reactive"})
-    z = paired_z(reactive, s2025, "towns_junta", n=16)
+    z = paired_z(reactive, s2025, "townships_junta", n=16)
     assert z > 2
 
 
@@ -93,7 +93,7 @@ def test_a_ceasefire_with_the_mndaa_stems_the_losses(s2023):
     ceasefire = {**blank, "kind": "ceasefire", "faction": "MNDAA", "date": s2023.start, "id": "test"}
     data["events"].insert(0, ceasefire)
     truce = Scenario(s2023.path, data, s2023.geography)
-    z = paired_z(s2023, truce, "towns_junta", n=16)
+    z = paired_z(s2023, truce, "townships_junta", n=16)
     assert z > 2
 
 
@@ -101,5 +101,5 @@ def test_the_election_deadline_wins_towns(s2025):
     """The election as a deadline to retake ground [BRIEF; DW-2025]: the same 2025 without it."""
     data = copy.deepcopy(s2025.data)
     data["events"] = [e for e in data["events"] if e["kind"] != "election"]
-    z = paired_z(Scenario(s2025.path, data, s2025.geography), s2025, "towns_junta", n=16)
+    z = paired_z(Scenario(s2025.path, data, s2025.geography), s2025, "townships_junta", n=16)
     assert z > 2

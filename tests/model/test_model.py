@@ -112,7 +112,7 @@ def test_record_matches_state(s2023, s2025, label):
     m = build_model(scenario.with_run(end=scenario.start + dt.timedelta(days=9)), 3, 0)
     m.run()
     last = dict(zip(COLUMNS, m.recorder.values[-1], strict=True))
-    assert last["towns_junta"] == (m.holder == 0).sum()
-    assert last["towns_resistance"] == (SIDE[m.holder] == 1).sum()
+    assert last["townships_junta"] == (m.holder == 0).sum()
+    assert last["townships_resistance"] == (SIDE[m.holder] == 1).sum()
     assert 0 <= last["junta_full_control_share"] <= last["junta_area_share"] <= 1
     assert last["junta_strength"] == pytest.approx(m.people()[0])

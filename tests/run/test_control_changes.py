@@ -11,8 +11,8 @@ from tests.conftest import write_scenario
 def _replay(geo, label, changes, until_day):
     holder = dict(zip(geo.ids, geo.control[label], strict=True))
     for row in changes[changes["day"] <= until_day].to_dict("records"):
-        assert holder[row["town_id"]] == row["from"]  # who held it just before
-        holder[row["town_id"]] = row["to"]
+        assert holder[row["pcode"]] == row["from"]  # who held it just before
+        holder[row["pcode"]] = row["to"]
     return holder
 
 
@@ -23,7 +23,7 @@ def test_changes_rebuild_the_final_map(s2023, geo):
         changes, final = res.tables["control_changes"], res.tables["final_control"]
         assert len(changes) > 0
         rebuilt = _replay(geo, "2023", changes, short.days)
-        assert rebuilt == dict(zip(final["town_id"], final["controller"], strict=True))
+        assert rebuilt == dict(zip(final["pcode"], final["controller"], strict=True))
         assert set(changes["cause"]) <= {"assault"}
         assert (changes["from"] != changes["to"]).all()
 
@@ -49,5 +49,5 @@ towns = ["Mogok"]
     res = run_replicate(load_scenario(path), 1, 0)
     changes = res.tables["control_changes"]
     handed = changes[changes["cause"] == "handover"]
-    assert list(handed["town"]) == ["Mogok"]
+    assert list(handed["township"]) == ["Mogoke"]
     assert handed["day"].iloc[0] == 2 and handed["to"].iloc[0] == "JUNTA"

@@ -33,8 +33,11 @@ def test_results_contract(tmp_path, short):
         "date",
         "junta_area_share",
         "junta_population_share",
-        "towns_junta",
-        "towns_resistance",
+        "townships_junta",
+        "townships_resistance",
+        "townships_contested",
+        "townships_junta_full",
+        "resistance_area_share",
         "outposts_lost",
         "china_crossings_junta",
         "junta_strength",
@@ -46,12 +49,8 @@ def test_results_contract(tmp_path, short):
         assert col in ts.columns
     assert len(ts) == 12 * short.days
     assert ts["junta_area_share"].between(0, 1).all()
-    assert list(fc.columns[:4]) == ["replicate", "town", "town_id", "controller"] or {
-        "replicate",
-        "town",
-        "controller",
-        "side",
-    } <= set(fc.columns)
+    assert list(fc.columns) == ["replicate", "township", "pcode", "controller", "side"]
+    assert fc["pcode"].str.fullmatch(r"MMR\d{6}").all()
     assert len(fc) == 12 * short.geography.n
     assert set(fc["side"]) <= {"junta", "resistance", "neutral"}
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())

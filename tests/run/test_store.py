@@ -23,7 +23,7 @@ def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
         {
             "replicate": [r for r in replicates for _ in range(2)],
             "day": [0, 1] * len(replicates),
-            "towns_junta": [100, 99] * len(replicates),
+            "townships_junta": [100, 99] * len(replicates),
         }
     )
     fc = pd.DataFrame(

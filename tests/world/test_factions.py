@@ -24,7 +24,7 @@ def test_one_side_per_faction_and_codes_unique():
 
 
 def test_junta_is_faction_0_and_side_0():
-    """Holder 0 means the junta everywhere in the model (towns_junta counts holder == 0)."""
+    """Holder 0 means the junta everywhere in the model (townships_junta counts holder == 0)."""
     assert FACTIONS[0] == JUNTA == "JUNTA"
     assert faction_index(JUNTA) == 0
     assert SIDE[0] == JUNTA_SIDE == 0

@@ -1,3 +1,5 @@
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -18,7 +20,6 @@ BRIEF_PLACES = [
     "Mongmit",
     "Muse",
     "Mandalay",
-    "Chinshwehaw",
     "Naypyidaw",
     "Yangon",
     "Myitkyina",
@@ -26,10 +27,11 @@ BRIEF_PLACES = [
 FRONT_STATES = ["Shan", "Rakhine", "Chin", "Kachin", "Kayah", "Kayin", "Sagaing", "Magway"]
 
 
-def test_map_covers_the_country(geo):
-    assert geo.n >= 120
+def test_map_is_myanmars_330_townships(geo):
+    assert geo.n == 330 and len(set(geo.ids)) == 330
+    assert all(re.fullmatch(r"MMR\d{6}", pc) for pc in geo.ids)
     assert abs(geo.area.sum() / LAND_AREA_KM2 - 1) < 0.02
-    assert abs(geo.population.sum() / CENSUS_2014 - 1) < 0.05
+    assert geo.population.sum() == CENSUS_2014  # every person of the census, Seikkan's included
     assert set(FRONT_STATES) <= set(geo.states)
     assert len(geo.states) == 15
 
@@ -38,13 +40,22 @@ def test_places_named_in_the_brief_are_on_the_map(geo):
     missing = [p for p in BRIEF_PLACES if geo.find(p) is None]
     assert not missing
     assert geo.find("Momeik") == geo.find("Mongmit")  # aliases resolve
+    assert geo.find("MMR015001") == geo.find("Lashio")  # and P-codes
+    # a town that is no township's seat is not a township, but the message says where it is
+    assert geo.find("Chinshwehaw") is None
+    assert geo.suggest("Chinshwehaw") == [
+        "Laukkaing (Chinshwehaw is a town in Laukkaing township, not its seat)"
+    ]
 
 
-def test_roads_connect_every_town(geo):
+def test_links_connect_every_township(geo):
     g = geo.graph()
     assert nx.is_connected(g)
     assert (geo.edge_km > 0).all()
-    assert set(geo.edge_kind) <= {"road", "river"}
+    assert set(geo.edge_kind) == {"road", "river", "sea", "track"}
+    # the islands without a land neighbour are reached by bridge or boat
+    for island, shore in (("Chaungzon", "Mawlamyine"), ("Munaung", "Kyaukpyu")):
+        assert geo.find(shore) in geo.neighbours[geo.find(island)]
 
 
 def test_initial_control_for_both_dates(geo):
@@ -53,8 +64,10 @@ def test_initial_control_for_both_dates(geo):
     junta_2023 = (geo.control["2023"] == "JUNTA").mean()
     junta_2025 = (geo.control["2025"] == "JUNTA").mean()
     assert junta_2023 > junta_2025  # the junta had lost ground by mid-2025
-    lost = geo.china_crossing & (geo.control["2023"] == "JUNTA") & (geo.control["2025"] != "JUNTA")
-    assert lost.sum() >= 4  # China crossings lost in and after Operation 1027
+    lost = geo.china_gates * ((geo.control["2023"] == "JUNTA") & (geo.control["2025"] != "JUNTA"))
+    assert lost.sum() >= 4  # China gates whose townships were lost in and after Operation 1027
+    for label in ("2023", "2025"):  # contested: only a holder with an armed opponent in the township
+        assert not any(c and not p for c, p in zip(geo.contested[label], geo.presence[label], strict=True))
 
 
 def test_mandalay_lashio_muse_corridor(geo):

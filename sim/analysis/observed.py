@@ -1,0 +1,101 @@
+"""The record of what happened: the sourced holders of every township on 27 Oct 2023
+(sim/data/start.csv) and every sourced change of hands after it (observed/changes.csv),
+from which the observed map of any date up to the record's end is rebuilt.
+
+Nothing here reaches into a run: a run starts from `start.csv` and is scored against maps
+rebuilt here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.csv_table import read_rows
+from sim.errors import UserError
+from sim.world.factions import FACTIONS, side_name
+from sim.world.geography import Geography
+
+OBSERVED = Path(__file__).resolve().parents[2] / "observed"
+CHANGES = OBSERVED / "changes.csv"
+RECORD_START = dt.date(2023, 10, 27)  # Operation 1027: the holders in start.csv's holder_2023
+START_LABEL = "2023"
+HOW = ("assault", "handover", "ceasefire", "withdrawal", "defection")
+PRECISION = ("day", "week", "month")
+COLUMNS = ("date", "date_precision", "pcode", "from", "to", "how", "source")
+NEEDS = "date, date_precision, pcode, township, from, to, how, source"
+
+
+def read_changes(geo: Geography, path: Path = CHANGES) -> pd.DataFrame:
+    """The changes of hands in file order (same-day changes keep their order), checked: a
+    known township and factions, a date on or after the record's start, dates in order, and
+    each change starting from the holder the earlier ones left. Every mistake is one
+    UserError naming the file, the line and what is allowed."""
+    holder = {geo.ids[i]: c for i, c in enumerate(geo.control[START_LABEL])}
+    rows, last = [], RECORD_START
+    for line, row in read_rows(path, COLUMNS, NEEDS):
+        where = f"{path}: line {line}"
+        pcode = row["pcode"]
+        if pcode not in holder:
+            close = geo.find(pcode)
+            hint = f"; {pcode!r} is township {geo.ids[close]}" if close is not None else ""
+            raise UserError(f"{where}: pcode: unknown township {pcode!r}{hint}")
+        try:
+            day = dt.date.fromisoformat(row["date"])
+        except ValueError:
+            raise UserError(f"{where}: date: not a date (YYYY-MM-DD): {row['date']!r}") from None
+        if day < RECORD_START:
+            raise UserError(f"{where}: date: {day} is before the record's start ({RECORD_START})")
+        if day < last:
+            raise UserError(
+                f"{where}: date: {day} comes after a change dated {last}; keep the file in date order"
+            )
+        for key, allowed in (("how", HOW), ("date_precision", PRECISION)):
+            if row[key] not in allowed:
+                raise UserError(f"{where}: {key}: {row[key]!r}; allowed: {', '.join(allowed)}")
+        for key in ("from", "to"):
+            if row[key] not in FACTIONS:
+                raise UserError(
+                    f"{where}: {key}: unknown faction {row[key]!r}; allowed: {', '.join(FACTIONS)}"
+                )
+        if row["from"] != holder[pcode]:
+            raise UserError(
+                f"{where}: from: {row['from']} did not hold {pcode} then; the record has {holder[pcode]} "
+                "holding it (start.csv and the changes above)"
+            )
+        if row["to"] == row["from"]:
+            raise UserError(f"{where}: to: the same holder as from ({row['to']})")
+        holder[pcode] = row["to"]
+        last = day
+        rows.append({**row, "date": day, "line": line})
+    return pd.DataFrame(rows, columns=[*COLUMNS, "township", "line"])
+
+
+def observed_map(geo: Geography, at: dt.date, changes: pd.DataFrame) -> pd.DataFrame:
+    """Who held every township at the end of `at`: one row per township (pcode, name, state,
+    holder, side, since, how, source). `since` is the date of the last change of hands (the
+    record's start where none), `how` and `source` that change's."""
+    if at < RECORD_START:
+        raise UserError(f"the record starts on {RECORD_START}; no observed map for {at}")
+    by = {
+        pc: (geo.control[START_LABEL][i], RECORD_START, "", "start.csv (27 Oct 2023)")
+        for i, pc in enumerate(geo.ids)
+    }
+    for r in changes[changes["date"] <= at].itertuples(index=False):
+        by[r.pcode] = (r.to, r.date, r.how, r.source)
+    out = pd.DataFrame(
+        [
+            {"pcode": pc, "name": geo.names[i], "state": geo.state[i], "holder": by[pc][0],
+             "side": side_name(by[pc][0]), "since": by[pc][1], "how": by[pc][2], "source": by[pc][3]}
+            for i, pc in enumerate(geo.ids)
+        ]
+    )  # fmt: skip
+    return out
+
+
+def record_end(changes: pd.DataFrame) -> dt.date:
+    """The last date the record speaks for: 28 Dec 2025 (the replay's end), or a later change."""
+    last = max(changes["date"], default=RECORD_START)
+    return max(last, dt.date(2025, 12, 28))
