@@ -231,13 +231,13 @@ def throughput_and_costs(args: argparse.Namespace, figures: dict[str, Any], rows
     scaling = map_scaling(s2025, scale_n, (1, 2, 4))
     figures["map_scaling"] = {str(k): v for k, v in scaling.items()}
     base = scaling[1]["seconds_per_replicate"]
-    rows.append(Row(f"2025 on 1x map ({scaling[1]['towns']:.0f} towns): s per replicate", base, "s"))
+    rows.append(Row(f"2025 on 1x map ({scaling[1]['townships']:.0f} townships): s per replicate", base, "s"))
     for k in (2, 4):
         ratio = scaling[k]["seconds_per_replicate"] / base
         figures["map_scaling"][str(k)]["time_ratio_vs_1x"] = ratio
         rows.append(
             Row(
-                f"{k}x map ({scaling[k]['towns']:.0f} towns, {scaling[k]['agents_at_start']:.0f} agents): "
+                f"{k}x map ({scaling[k]['townships']:.0f} townships, {scaling[k]['agents_at_start']:.0f} agents): "
                 "time ratio vs 1x",
                 ratio,
                 "x",

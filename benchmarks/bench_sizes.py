@@ -73,6 +73,7 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
     out = Geography(
         ids=ids,
         names=names,
+        seats=names,
         state=tile(geo.state),
         lat=tile(geo.lat),
         lon=np.concatenate([geo.lon + k * shift for k in range(copies)]),
@@ -81,11 +82,13 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
         terrain=tile(geo.terrain),
         border=tile(geo.border),
         crossing=tile(geo.crossing),
+        china_gates=tile(geo.china_gates),
         corridor=tile(geo.corridor),
         mine=tile(geo.mine),
         hq=tile(geo.hq),
         capital=tile(geo.capital),
         control={label: tile(c) for label, c in geo.control.items()},
+        contested={label: tile(c) for label, c in geo.contested.items()},
         presence={label: list(p) * copies for label, p in geo.presence.items()},
         edge_a=edge_a,
         edge_b=edge_b,
@@ -137,7 +140,7 @@ def map_scaling(scenario: Scenario, replicates: int, sizes: tuple[int, ...]) -> 
         build_model(sc, 0, 0).run()  # warm caches (csr, neighbours) outside the timing
         agents = [len(build_model(sc, sc.data["run"]["seed"], r).agents) for r in range(replicates)]
         out[k] = {
-            "towns": float(sc.geography.n),
+            "townships": float(sc.geography.n),
             "roads": float(len(sc.geography.edge_a)),
             "agents_at_start": float(np.mean(agents)),
             "seconds_per_replicate": seconds_per_replicate(sc, replicates),

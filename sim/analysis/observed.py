@@ -99,3 +99,58 @@ def record_end(changes: pd.DataFrame) -> dt.date:
     """The last date the record speaks for: 28 Dec 2025 (the replay's end), or a later change."""
     last = max(changes["date"], default=RECORD_START)
     return max(last, dt.date(2025, 12, 28))
+
+
+TOTALS = OBSERVED / "totals.csv"
+# The sources' national counts a run can be set beside, and the model's measure that counts the
+# same thing (observed/totals.csv's definitions). Counts of towns (not townships) and those
+# from before the record's start have none.
+COMPARABLE: dict[str, tuple[str, str]] = {
+    "townships_with_fighting": ("townships_contested", "contested townships"),
+    "townships_junta": ("townships_junta_full", "junta townships with no armed opponent"),
+    "townships_census_full": ("townships_junta_full", "junta townships with no armed opponent"),
+    "townships_resistance": ("townships_resistance", "resistance-held townships"),
+    "townships_contested": ("townships_contested", "contested townships"),
+    "townships_census_none": ("townships_not_junta", "townships the junta does not hold"),
+    "townships_no_vote": ("townships_not_junta", "townships the junta does not hold"),
+    "land_share_junta_full": ("junta_full_control_share", "land of uncontested junta townships"),
+    "land_share_junta_not_complete": ("junta_not_full_share", "land outside uncontested junta townships"),
+    "land_share_opposition": ("resistance_area_share", "land of resistance-held townships"),
+    "land_share_contested": ("junta_contested_share", "land of contested junta townships"),
+}
+DERIVED = {
+    "townships_not_junta": lambda ts: ts["townships_resistance"] + ts["townships_neutral"],
+    "junta_not_full_share": lambda ts: 1 - ts["junta_full_control_share"],
+    "junta_contested_share": lambda ts: ts["junta_area_share"] - ts["junta_full_control_share"],
+}
+
+
+def read_totals(path: Path = TOTALS) -> pd.DataFrame:
+    """The sources' dated counts (date, scope, measure, value, unit, definition, source)."""
+    rows = read_rows(path, ("date", "scope", "measure", "value", "unit", "definition", "source"), "totals")
+    out = []
+    for line, row in rows:
+        try:
+            out.append({**row, "date": dt.date.fromisoformat(row["date"]), "value": float(row["value"])})
+        except ValueError:
+            raise UserError(f"{path}: line {line}: date or value: not a date and a number") from None
+    return pd.DataFrame(out)
+
+
+def beside_totals(timeseries: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Each national count of the sources dated within a run, beside the model's median and
+    5-95 % range of the measure that counts the same thing on that date."""
+    ts = timeseries.assign(**{name: f(timeseries) for name, f in DERIVED.items()})
+    dates = pd.to_datetime(ts["date"]).dt.date
+    first, last = dates.min(), dates.max()
+    rows = []
+    for r in totals[(totals["scope"] == "national") & totals["measure"].isin(COMPARABLE)].itertuples():
+        if not first <= r.date <= last:
+            continue
+        column, meaning = COMPARABLE[r.measure]
+        values = ts.loc[dates == r.date, column]
+        rows.append({
+            "date": r.date, "source's measure": r.measure, "observed": r.value, "model measure": meaning,
+            "median": values.median(), "p5": values.quantile(0.05), "p95": values.quantile(0.95),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
