@@ -15,7 +15,7 @@ from sim.scenario.fields import ASSUMPTION, Field, key, number, section, whole
 
 @dataclass(frozen=True)
 class JuntaValues:
-    """What a town's features add to its worth to the junta: its 2025 campaign aimed above
+    """What a township's features add to its worth to the junta: its 2025 campaign aimed above
     all at trade corridors and mines [DW-2025], with the election as a deadline [BRIEF]."""
 
     crossing: float = number(3.0, 0, 20, "border crossing", "DW-2025")
@@ -24,13 +24,13 @@ class JuntaValues:
     capital: float = number(1.0, 0, 20, "state or regional capital", ASSUMPTION)
     hq: float = number(0.5, 0, 20, "military command headquarters", ASSUMPTION)
     election: float = number(
-        1.0, 0, 20, "every town while an announced election's polls are ahead", "BRIEF; as a capital"
+        1.0, 0, 20, "every township while an announced election's polls are ahead", "BRIEF; as a capital"
     )
 
 
 @dataclass(frozen=True)
 class ResistanceValues:
-    """What a town's features add to its worth to the resistance: border gates for
+    """What a township's features add to its worth to the resistance: border gates for
     revenue [AP-2023: 4 crossings with China taken], seats of power."""
 
     crossing: float = number(3.0, 0, 20, "border crossing", "AP-2023")
@@ -42,7 +42,7 @@ class ResistanceValues:
 
 @dataclass(frozen=True)
 class TownValueParams:
-    """Worth of a town = (1 + ln(1 + population / population_scale)) x (1 + sum of feature weights)."""
+    """Worth of a township = (1 + ln(1 + population / population_scale)) x (1 + sum of feature weights)."""
 
     population_scale: float = number(1e5, 1e3, 1e7, "residents at which population adds ln 2", ASSUMPTION)
     junta: JuntaValues = section(JuntaValues)
@@ -51,15 +51,17 @@ class TownValueParams:
 
 @dataclass(frozen=True)
 class GarrisonParams:
-    """Where the junta's garrison troops stand at the start: weight of a town =
+    """Where the junta's garrison troops stand at the start: weight of a township =
     (base + outposts + feature weights) x (1 + front if contested) + population / population_scale."""
 
-    base: float = number(2.0, 0, 100, "weight of every junta town", ASSUMPTION)
+    base: float = number(2.0, 0, 100, "weight of every junta township", ASSUMPTION)
     hq: float = number(40.0, 0, 1000, "command headquarters", ASSUMPTION)
     capital: float = number(30.0, 0, 1000, "state or regional capital", ASSUMPTION)
     crossing: float = number(5.0, 0, 1000, "border crossing", ASSUMPTION)
-    corridor: float = number(3.0, 0, 1000, "trade corridor town", ASSUMPTION)
-    front: float = number(1.0, 0, 10, "extra share where the resistance operates around the town", ASSUMPTION)
+    corridor: float = number(3.0, 0, 1000, "trade corridor township", ASSUMPTION)
+    front: float = number(
+        1.0, 0, 10, "extra share where the resistance operates around the township", ASSUMPTION
+    )
     population_scale: float = number(2e4, 1e3, 1e7, "residents worth one unit of weight", ASSUMPTION)
 
 
@@ -70,11 +72,11 @@ class TacticsParams:
     redeploy_chance: float = number(0.25, 0, 1, "daily chance an idle rear unit marches toward the front")
     reinforce_chance: float = number(0.5, 0, 1, "daily chance idle units answer a neighbour under threat")
     hold_danger: float = number(0.5, 0, 10, "junta threat / own power at which all units stay home")
-    reinforce_danger: float = number(1.0, 0, 10, "threat / power at which a town asks for help")
+    reinforce_danger: float = number(1.0, 0, 10, "threat / power at which a township asks for help")
     ratio_cap: float = number(3.0, 1, 20, "force ratio beyond which more odds add no target value")
-    joint_assault: float = number(2.0, 0, 10, "extra target value of a town allies already assault")
+    joint_assault: float = number(2.0, 0, 10, "extra target value of a township allies already assault")
     defensive_home_weight: float = number(
-        2.0, 0, 10, "weight of own towns vs operating areas when a defensive faction deploys", ASSUMPTION
+        2.0, 0, 10, "weight of own townships vs operating areas when a defensive faction deploys", ASSUMPTION
     )
     formations_per_target: float = number(6, 1, 100, "mobile formations per junta offensive objective")
     target_defence_offset: float = number(
@@ -107,7 +109,7 @@ class AirParams:
     opening_days: int = whole(3, 0, 60, "pre-emptive: days an engagement counts as opening")
     opening_weight: float = number(2.0, 0, 20, "pre-emptive: extra weight of an opening engagement")
     attack_weight: float = number(2.0, 0, 20, "pre-emptive: extra weight of a junta assault")
-    reprisal_days: int = whole(14, 0, 365, "reactive: days a lost town draws reprisal strikes", "AP-2023")
+    reprisal_days: int = whole(14, 0, 365, "reactive: days a lost township draws reprisal strikes", "AP-2023")
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,8 @@ class ModelParams:
         "Lanchester 1916 (square law); calibration",
     )
     harassment: float = number(0.15, 0, 1, "intensity of guerrilla contact relative to assault")
-    fortification: float = number(3.0, 1, 10, "defence multiplier of a fortified junta town")
-    field_fortification: float = number(1.3, 1, 10, "defence multiplier of a resistance-held town")
+    fortification: float = number(3.0, 1, 10, "defence multiplier of a fortified junta township")
+    field_fortification: float = number(1.3, 1, 10, "defence multiplier of a resistance-held township")
     naval_support: float = number(
         2.0,
         1,
@@ -177,7 +179,7 @@ class ModelParams:
     morale_pressure: float = number(0.003, 0, 1, "daily morale loss per unit of adverse force ratio")
     morale_recovery: float = number(0.03, 0, 1, "daily morale recovery toward baseline")
     isolation_morale: float = number(0.01, 0, 1, "daily morale loss of a garrison cut from supply")
-    morale_break: float = number(0.1, 0, 1, "morale at which a garrison gives up the town")
+    morale_break: float = number(0.1, 0, 1, "morale at which a garrison gives up the township")
     surrender_share: float = number(
         0.4,
         0,
@@ -226,15 +228,15 @@ class ModelParams:
     )
     displacement_harassment: float = number(0.00005, 0, 1, "daily share fleeing guerrilla fighting")
     displacement_air: float = number(0.001, 0, 1, "share fleeing per air strike")
-    displacement_capture: float = number(0.03, 0, 1, "share fleeing when a town changes hands")
+    displacement_capture: float = number(0.03, 0, 1, "share fleeing when a township changes hands")
     move_km_per_day: float = number(60, 5, 500, "road march a day")
-    consolidation_days: int = whole(10, 0, 90, "days victors hold a captured town before moving on")
-    garrison_share: float = number(0.3, 0, 1, "share a mobile formation leaves to hold a captured town")
+    consolidation_days: int = whole(10, 0, 90, "days victors hold a captured township before moving on")
+    garrison_share: float = number(0.3, 0, 1, "share a mobile formation leaves to hold a captured township")
     supply_floor: float = number(0.3, 0, 1, "effectiveness of a faction with no ammunition left")
     unsupplied_effect: float = number(0.7, 0, 1, "effectiveness of junta units cut from supply")
     morale_floor: float = number(0.5, 0, 1, "effectiveness of a unit at zero morale (1 at full morale)")
     recaptured_outposts: float = number(
-        0.5, 0, 1, "share of its outposts the junta rebuilds in a retaken town"
+        0.5, 0, 1, "share of its outposts the junta rebuilds in a retaken township"
     )
     failed_assault_surrender: float = number(
         0.25, 0, 1, "surrender share of a broken assault force, relative to a garrison's"

@@ -192,7 +192,9 @@ class Event:
     id: str | None = key(Field("str", help="name other files use in remove_events"))
     note: str | None = key(Field("str", help="source or reason"))
     faction: str | None = key(Field("str", choices=FACTIONS))
-    hand_over: tuple[str, ...] | None = key(Field("strlist", help="towns handed to the junta on that date"))
+    hand_over: tuple[str, ...] | None = key(
+        Field("strlist", help="townships handed to the junta on that date")
+    )
     towns: tuple[str, ...] | None = key(Field("strlist"))
     to: str = key(Field("str", JUNTA, choices=FACTIONS))
     active: bool | None = key(Field("bool"))
