@@ -237,7 +237,8 @@ def throughput_and_costs(args: argparse.Namespace, figures: dict[str, Any], rows
         figures["map_scaling"][str(k)]["time_ratio_vs_1x"] = ratio
         rows.append(
             Row(
-                f"{k}x map ({scaling[k]['townships']:.0f} townships, {scaling[k]['agents_at_start']:.0f} agents): "
+                f"{k}x map ({scaling[k]['townships']:.0f} townships, "
+                f"{scaling[k]['agents_at_start']:.0f} agents): "
                 "time ratio vs 1x",
                 ratio,
                 "x",
