@@ -12,7 +12,11 @@ WHY_PERMUTATIONS ?= 8
 BENCH_ARGS ?=
 CF := scenarios/counterfactuals
 
-.PHONY: setup demo figures calibration test lint bench docs clean
+SCORE_OUT ?= results/scores
+SCORE_REPLICATES ?= 40
+SCORE_DATES := --at 2023-12-31 --at 2024-06-30 --at 2024-12-31 --at 2025-06-01 --at 2025-12-28
+
+.PHONY: setup demo figures scores calibration test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); install it or set PYTHON=/path/to/python3.12")'
@@ -50,6 +54,25 @@ figures: $(STAMP)
 	$(BIN)/sim animate $(FIG_OUT)/animation --out docs/figures/animation_frame.png --day 120
 	SIM_EXPLORER_SCREENSHOT=$(CURDIR)/docs/figures/explorer.png \
 		$(BIN)/python -m pytest -q -rs tests/test_explore.py -k browser
+
+# The recorded scoring run the ODD's validation section reports (docs/scores/): the replay, its
+# null model and the replay with the 2023 conditions held, scored against the record.
+scores: $(STAMP)
+	rm -rf $(SCORE_OUT)
+	$(BIN)/sim run scenarios/replay_2023_2025.toml --replicates $(SCORE_REPLICATES) --workers 2 --quiet \
+		--out $(SCORE_OUT)/replay > /dev/null
+	$(BIN)/sim run scenarios/replay_2023_2025.toml --null --replicates $(SCORE_REPLICATES) --workers 2 --quiet \
+		--out $(SCORE_OUT)/null > /dev/null
+	$(BIN)/sim run scenarios/counterfactuals/replay_frozen.toml --replicates $(SCORE_REPLICATES) --workers 2 \
+		--quiet --out $(SCORE_OUT)/frozen > /dev/null
+	$(BIN)/sim score $(SCORE_OUT)/replay $(SCORE_DATES) --null $(SCORE_OUT)/null --frozen $(SCORE_OUT)/frozen \
+		--out $(SCORE_OUT)/scored > $(SCORE_OUT)/scores.txt
+	mkdir -p docs/scores
+	{ echo "# Scores of the replay against the record"; echo; \
+	  echo "Written by \`make scores\` ($(SCORE_REPLICATES) replicates each) at commit $$(git rev-parse --short HEAD) on $$(date -u +%F)."; \
+	  echo "Command: \`sim score $(SCORE_OUT)/replay $(SCORE_DATES) --null $(SCORE_OUT)/null --frozen $(SCORE_OUT)/frozen\`"; \
+	  echo; echo '```'; cat $(SCORE_OUT)/scores.txt; echo '```'; } > docs/scores/replay.md
+	cp $(SCORE_OUT)/scored/reliability.png $(SCORE_OUT)/scored/skill_by_date.png docs/scores/
 
 # the calibration the scenario files' [model] distributions come from (about 15 min, 1 core)
 calibration: $(STAMP)

@@ -67,7 +67,7 @@ CASES = {
     "plot out is a file": ("plot {t}/notres --out {t}/afile", 2, "is a file, not a folder"),
     "plot not results": ("plot {t}/notres --out {t}/figs", 2, "no manifest.json"),
     "plot missing results": ("plot {t}/none --out {t}/figs", 2, "none: not a results folder"),
-    "score out under a file": ("score {t}/notres {t}/empty.csv --out {t}/afile/x", 2, "is a file"),
+    "score out under a file": ("score {t}/notres --at 2024-12-31 --out {t}/afile/x", 2, "is a file"),
     "unknown command": ("fly", 2, "invalid choice"),
 }
 

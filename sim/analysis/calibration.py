@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.animation import holders_by_day
-from sim.analysis.scoring import observed_table
+from sim.analysis.observed import observed_map, read_changes
 from sim.errors import UserError
 from sim.run.replicate import run_replicate
 from sim.scenario import Scenario
@@ -79,7 +79,7 @@ def _control(at: dt.date) -> Callable[[dict[str, pd.DataFrame], Scenario], float
     def value(tables: dict[str, pd.DataFrame], scenario: Scenario) -> float:
         geo = scenario.geography
         if id(geo) not in observed:
-            observed[id(geo)] = observed_table(geo, at)
+            observed[id(geo)] = observed_map(geo, at, read_changes(geo))
         table = observed[id(geo)]
         day = (at - scenario.start).days
         sides = holders_on(tables, scenario, day)
@@ -208,7 +208,7 @@ def _table(samples: pd.DataFrame) -> pd.DataFrame:
 def posterior_scenario(table: pd.DataFrame, parent: str, name: str) -> str:
     """A child scenario file: the parent with each fitted number drawn from its posterior
     (triangular over the 5-95 % range, mode at the posterior mean)."""
-    lines = [f'extends = "{parent}"', f'name = "{name}"', ""]
+    lines = [f'extends = "{parent}"', f'name = "{name}"', "", "[run]", f"fitted_until = {TRAINING_END}", ""]
     by_table: dict[str, list[str]] = {}
     for row in table.itertuples():
         section, _, leaf = row.parameter.rpartition(".")

@@ -286,3 +286,73 @@ def sensitivity_chart(table: pd.DataFrame, out: Path, heading: str, caption: str
     ax.grid(alpha=0.3, axis="x")
     footnote(fig, caption)
     return save(fig, out / "sensitivity.png")
+
+
+SKILL_ORDER = ("model", "null", "frozen", "persistence", "state share", "logistic")
+
+
+def _skill_names(names) -> list[str]:
+    return [n for n in SKILL_ORDER if n in names] + sorted(set(names) - set(SKILL_ORDER))
+
+
+def reliability_diagram(frame: pd.DataFrame, out: Path, caption: str, bins: int = 10) -> Path:
+    """Forecast P(junta holds) against the observed frequency in bins, one line per
+    forecaster, marker area by the townships in the bin (per_township's table, scored sets
+    only)."""
+    names = _skill_names(
+        [c.removeprefix("p_").replace("_", " ") for c in frame.columns if c.startswith("p_")]
+    )
+    fig, axes = style.figure(1, 2, 9.5, 4.8, width_ratios=(3, 2))
+    ax, hist = axes[0]
+    edges = np.linspace(0, 1, bins + 1)
+    for i, name in enumerate(names):
+        p = frame[f"p_{name.replace(' ', '_')}"].to_numpy(float)
+        k = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+        grouped = pd.DataFrame({"bin": k, "p": p, "o": frame["junta_held"].astype(float)}).groupby("bin")
+        stats = grouped.agg(p=("p", "mean"), o=("o", "mean"), n=("o", "size"))
+        ax.plot(stats["p"], stats["o"], color=colour(i), ls=dash(i), lw=1.2, label=name)
+        ax.scatter(stats["p"], stats["o"], s=6 + stats["n"] / 2, color=colour(i), zorder=3)
+        hist.hist(p, bins=edges, histtype="step", color=colour(i), ls=dash(i), lw=1.2, label=name)
+    ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, zorder=0)
+    ax.set(
+        xlim=(0, 1), ylim=(0, 1), xlabel="forecast P(junta holds the township)", ylabel="observed frequency"
+    )
+    ax.set_title("Reliability: on the diagonal, forecasts mean what they say", fontsize=9)
+    hist.set(xlabel="forecast P(junta holds the township)", ylabel="townships", yscale="log")
+    hist.set_title("How sharp: townships per forecast bin", fontsize=9)
+    for a in (ax, hist):
+        a.grid(alpha=0.3)
+        a.tick_params(labelsize=8)
+    ax.legend(fontsize=8, loc="upper left")
+    dates = [f"{d:%d %b %Y}" for d in sorted(set(pd.to_datetime(frame["date"])))]
+    style.heading(fig, f"Reliability of P(junta holds each township), {', '.join(dates)}")
+    footnote(fig, "Marker area: townships in the bin. " + caption)
+    return save(fig, out / "reliability.png")
+
+
+def skill_by_horizon(table: pd.DataFrame, out: Path, caption: str, cutoff) -> Path:
+    """Each score by date, one line per forecaster, for the scored sets (scores' table)."""
+    sets = list(dict.fromkeys(table["set"]))
+    fig, axes = style.figure(2, len(sets), 4.0 * len(sets), 6.4, sharex=True)
+    names = _skill_names(table["forecaster"].unique())
+    for col, set_name in enumerate(sets):
+        for row, metric in enumerate(("brier", "log")):
+            ax = axes[row, col]
+            part = table[table["set"] == set_name]
+            for i, name in enumerate(names):
+                line = part[part["forecaster"] == name].sort_values("date")
+                if line.empty:
+                    continue
+                ax.plot(pd.to_datetime(line["date"]), line[metric], marker="o", ms=3, color=colour(i),
+                        ls=dash(i), lw=1.2, label=name)  # fmt: skip
+            ax.axvline(pd.Timestamp(cutoff), color="0.4", lw=0.8, ls=":")
+            ax.set_title(f"{set_name}: {metric} score", fontsize=9)
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=7)
+            locator = mdates.AutoDateLocator(maxticks=5)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[0, 0].legend(fontsize=7)
+    style.heading(fig, "Scores by date (lower is better); dotted: the training cut-off")
+    footnote(fig, caption)
+    return save(fig, out / "skill_by_date.png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from sim.cli.common import date_arg, ensemble_args, load, replicates_arg, run_one, seed_arg
@@ -19,20 +20,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     ensemble_args(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("score", help="Brier and log scores of an ensemble against observed control")
+    p = sub.add_parser(
+        "score",
+        help="Brier, log and CRPS scores of an ensemble against the observed map of a date, beside "
+        "baselines that knew only the record up to the training cut-off",
+    )
     p.add_argument("results", type=Path, help="results folder of `sim run`")
     p.add_argument(
-        "observed", type=Path, nargs="?", help="CSV with columns town, date, side (and source); or use --at"
+        "--at", type=date_arg, action="append", required=True, help="a date to score (repeat for several)"
+    )
+    p.add_argument("--null", type=Path, help="results folder of the null model's run (`sim run --null`)")
+    p.add_argument(
+        "--frozen", type=Path, help="results folder of the replay with its `change` events removed"
     )
     p.add_argument(
-        "--at",
+        "--cutoff",
         type=date_arg,
-        help="score against the whole observed map of this date, rebuilt from the record",
+        help="the training cut-off (default: the run's run.fitted_until, else the calibration's 2024-06-30)",
     )
     p.add_argument(
-        "--null", type=Path, help="results folder of the null model's run, scored next to the model"
+        "--changes", type=Path, help="the record of changes of hands (default: observed/changes.csv)"
     )
-    p.add_argument("--out", type=Path, help="also write the per-town table here (CSV and Markdown)")
+    p.add_argument("--out", type=Path, help="also write the tables and figures here")
     p.set_defaults(func=cmd_score)
 
 
@@ -72,20 +81,69 @@ def cmd_validate(args) -> int:
     return 1 if failed else 0
 
 
+SCORE_LEGEND = (
+    "brier: mean (p - o)^2 of P(junta holds) per township; log: mean -ln p of what happened (p clipped "
+    "to 0.01..0.99); crps_national / crps_state_mean: CRPS of the count of junta-held townships, "
+    "nationally and averaged over the states (the same unit as the count). Lower is better. "
+    "sample: in (on or before the cut-off: the fit saw it) or out. persistence, state share and "
+    "logistic know only the record up to the cut-off; the base rate of the scored set knows the "
+    "answer's average and is a yardstick, not a forecaster."
+)
+
+
 def cmd_score(args) -> int:
-    from sim.analysis.scoring import observed_table, read_observed, score
+    import pandas as pd
+
+    from sim.analysis.calibration import TRAINING_END
+    from sim.analysis.observed import CHANGES, RECORD_START, read_changes, record_end
+    from sim.analysis.plots import reliability_diagram, skill_by_horizon
+    from sim.analysis.scoring import SETS, forecasts, per_township, scores
     from sim.analysis.summary import to_markdown, write_table
     from sim.errors import UserError
     from sim.run.store import load_results
     from sim.world.geography import load_geography
 
-    if (args.observed is None) == (args.at is None):
-        raise UserError("sim score: give an observed CSV or --at DATE, one of the two")
     geo = load_geography()
-    null = load_results(args.null) if args.null else None
-    observed = read_observed(args.observed, geo) if args.observed else observed_table(geo, args.at)
-    table = score(load_results(args.results), observed, geo, null)
-    print(to_markdown(table))
+    res = load_results(args.results)
+    others = {
+        name: load_results(path) for name, path in (("null", args.null), ("frozen", args.frozen)) if path
+    }
+    for run in (res, *others.values()):
+        pcodes = set(run.final_control["pcode"]) if "pcode" in run.final_control else set()
+        if pcodes != set(geo.ids):
+            raise UserError(
+                f"{run.path}: results of another map ({len(pcodes)} places; this map has {geo.n})"
+            )
+    changes_path = args.changes or CHANGES
+    changes = read_changes(geo, changes_path)
+    end = record_end(changes)
+    for at in args.at:
+        if not RECORD_START <= at <= end:
+            raise UserError(f"--at {at}: {changes_path} covers {RECORD_START} to {end}")
+    fitted = res.manifest["scenario"]["run"].get("fitted_until")
+    cutoff = args.cutoff or (dt.date.fromisoformat(str(fitted)) if fitted else TRAINING_END)
+    fcs = [forecasts(res, geo, changes, at, cutoff, others) for at in sorted(set(args.at))]
+    table = pd.concat([scores(fc, geo, cutoff) for fc in fcs], ignore_index=True)
+    print(f"{res.label}: P(junta holds each township) against the record ({changes_path}); cut-off {cutoff}")
+    shown = table[table["set"] == SETS[0]].drop(columns="set")
+    print(to_markdown(shown))
+    for set_name in SETS[1:]:
+        part = table[table["set"] == set_name]
+        print(f"\n{set_name}:")
+        print(
+            to_markdown(
+                part.drop(columns=[c for c in ("set", "crps_national", "crps_state_mean") if c in part])
+            )
+        )
+    print(f"\n{SCORE_LEGEND}")
     if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
         write_table(table, args.out, "scores")
+        townships = pd.concat([per_township(fc, geo) for fc in fcs], ignore_index=True)
+        townships.to_csv(args.out / "townships.csv", index=False)
+        caption = f"{res.label}; the training cut-off {cutoff}; record: {changes_path.name}."
+        reliability_diagram(townships[~townships["dated"]], args.out, caption)
+        if len(fcs) > 1:
+            skill_by_horizon(table, args.out, caption, cutoff)
+        print(f"tables and figures in {args.out}")
     return 0

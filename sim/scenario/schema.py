@@ -47,6 +47,13 @@ class RunParams:
             help="the start in sim/data/start.csv the run begins from (2023: 27 Oct 2023; 2025: 1 Jun 2025)",
         )
     )
+    fitted_until: dt.date | None = key(
+        Field(
+            "date",
+            help="the training cut-off of the calibration this file's distributions come from: "
+            "`sim score` calls later dates out of sample",
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -7,61 +7,68 @@ import pandas as pd
 import pytest
 
 from sim.analysis.observed import RECORD_START, observed_map, read_changes
-from sim.analysis.scoring import read_observed
 from sim.cli import main
 from sim.errors import UserError
 from sim.world.geography import DATA
 
 GOOD = """# a comment, with commas, before the header
-town,date,side,source
-Mogok,2025-12-28,junta,"handed back, Dec 2025"
+date,date_precision,pcode,township,from,to,how,source
+2024-01-05,day,MMR015022,Laukkaing,JUNTA,MNDAA,assault,"MNDAA took Laukkaing, Irrawaddy"
 
 # a comment between rows
-  Lashio , 2025-12-28 , junta ,
+  2024-08-03 , day , MMR015001 , Lashio , JUNTA , MNDAA , assault , Irrawaddy
 """
 
 
-def test_a_good_file_with_comments_quotes_and_spaces(tmp_path, geo):
-    path = tmp_path / "obs.csv"
+def test_a_good_record_with_comments_quotes_and_spaces(tmp_path, geo):
+    path = tmp_path / "changes.csv"
     path.write_text(GOOD)
-    obs = read_observed(path, geo)
-    assert list(obs["town"]) == ["Mogok", "Lashio"] and list(obs["side"]) == ["junta", "junta"]
-    assert obs.loc[0, "source"] == "handed back, Dec 2025" and len(obs["pcode"]) == 2
+    changes = read_changes(geo, path)
+    assert list(changes["pcode"]) == ["MMR015022", "MMR015001"] and list(changes["to"]) == ["MNDAA"] * 2
+    assert changes.loc[0, "source"] == "MNDAA took Laukkaing, Irrawaddy"
+    assert changes.loc[1, "date"] == dt.date(2024, 8, 3)
 
 
+ROW = b"2024-01-05,day,MMR015022,Laukkaing,JUNTA,MNDAA,assault,s"
+HEADER = b"date,date_precision,pcode,township,from,to,how,source"
 BAD = {
     "empty": (b"", "empty; needs a header line"),
     "only comments": (b"# nothing here\n\n", "empty; needs a header line"),
-    "header only": (b"town,date,side\n", "only a header, no rows"),
-    "extra field": (
-        b"town,date,side\nMogok,2025-12-28,junta,extra\n",
-        "line 2: 4 fields, but the header has 3",
+    "header only": (HEADER + b"\n", "only a header, no rows"),
+    "extra field": (HEADER + b"\n" + ROW + b",extra\n", "line 2: 9 fields, but the header has 8"),
+    "missing field": (
+        HEADER + b"\n\n" + ROW.rpartition(b",")[0] + b"\n",
+        "line 3: 7 fields, but the header has 8",
     ),
-    "missing field": (b"town,date,side\n\nMogok,2025-12-28\n", "line 3: 2 fields, but the header has 3"),
-    "missing column": (b"town,when,side\nMogok,2025-12-28,junta\n", "line 1: missing columns date"),
-    "column twice": (b"town,date,side,side\nMogok,2025-12-28,junta,junta\n", "column 'side' appears twice"),
+    "missing column": (
+        HEADER.replace(b"date,", b"when,", 1) + b"\n" + ROW + b"\n",
+        "line 1: missing columns date",
+    ),
+    "column twice": (HEADER + b",how\n" + ROW + b",x\n", "column 'how' appears twice"),
     "binary": (b"\xff\xfe\x00\x01", "not a text file"),
-    "nul byte": (b"town,date,side\nMo\x00gok,2025-12-28,junta\n", "line 2"),
-    "bad date": (b"town,date,side\nMogok,28/12/2025,junta\n", "line 2: date: not a date"),
+    "bad date": (
+        HEADER + b"\n" + ROW.replace(b"2024-01-05", b"05/01/2024") + b"\n",
+        "line 2: date: not a date",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_a_broken_file_is_one_line_naming_the_file(tmp_path, geo, case):
     data, message = BAD[case]
-    path = tmp_path / "obs.csv"
+    path = tmp_path / "changes.csv"
     path.write_bytes(data)
     with pytest.raises(UserError, match=message) as err:
-        read_observed(path, geo)
+        read_changes(geo, path)
     assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
 
 
 def test_a_folder_or_a_missing_file(tmp_path, geo):
     (tmp_path / "dir.csv").mkdir()
     with pytest.raises(UserError, match="is a folder, not a CSV file"):
-        read_observed(tmp_path / "dir.csv", geo)
+        read_changes(geo, tmp_path / "dir.csv")
     with pytest.raises(UserError, match="file not found"):
-        read_observed(tmp_path / "none.csv", geo)
+        read_changes(geo, tmp_path / "none.csv")
 
 
 # The record of what happened: the 2023 start and the changes of hands after it

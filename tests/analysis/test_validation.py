@@ -1,13 +1,8 @@
-import datetime as dt
-
-import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.scoring import observed_table, read_observed, score
 from sim.analysis.validation import CHECKS, evaluate, null_model
 from sim.cli import main
-from sim.errors import UserError
 from sim.run.ensemble import run_ensemble
 from sim.run.store import load_results
 from sim.world.factions import RESISTANCE
@@ -60,68 +55,17 @@ def test_the_null_model_has_no_offensives_and_fails_the_pattern_checks(s2023, ge
     assert table.loc["fronts where the junta loses towns (2023)", "null_median"] == 0
 
 
-@pytest.fixture(scope="module")
-def dec_2025(tmp_path_factory):
-    out = tmp_path_factory.mktemp("score") / "run"
-    assert (
-        main(
-            [
-                "run",
-                str(ROOT / "scenarios" / "2025_counteroffensive.toml"),
-                "--replicates",
-                "6",
-                "--workers",
-                "1",
-                "--quiet",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    return load_results(out)
-
-
-def test_scores_against_the_observed_map_of_the_whole_country(dec_2025, geo):
-    observed = observed_table(geo, dt.date(2025, 12, 28))
-    assert len(observed) == geo.n
-    table = score(dec_2025, observed, geo, null=dec_2025)
-    towns = table[table["town"] != "ALL (skill)"]
-    assert len(towns) == len(observed)
-    assert towns["p_model"].between(0, 1).all()
-    assert np.allclose(towns["brier_model"], (1 - towns["p_model"]) ** 2)
-    assert np.allclose(towns["brier_null"], towns["brier_model"])  # the same run as its own null
-    # towns a dated agreement moved are listed but never scored as skill
-    dated = set(towns.loc[~towns["skill"], "town"])
-    assert dated == {"Mogoke", "Mongmit"}  # Lashio was handed back before this window opened
-    overall = table[table["town"] == "ALL (skill)"].iloc[0]
-    assert overall["brier_model"] == pytest.approx(towns.loc[towns["skill"], "brier_model"].mean())
-    # the climatology gives every town the share of towns each side held at the start
-    start = pd.Series([c == "JUNTA" for c in geo.control["2025"]]).mean()
-    junta = towns[(towns["observed"] == "junta") & towns["skill"]].iloc[0]
-    assert junta["brier_climatology"] == pytest.approx((1 - start) ** 2)
-
-
-def test_observed_file_errors_are_one_line(tmp_path, geo, dec_2025):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("town,date,side\nMogokk,2025-12-28,junta\n")
-    with pytest.raises(UserError, match="line 2: town: unknown township 'Mogokk'; did you mean 'Mogok'"):
-        read_observed(bad, geo)
-    bad.write_text("town,date,side\nMogok,2025-12-28,army\n")
-    with pytest.raises(UserError, match="side: 'army'; allowed: junta, resistance, neutral"):
-        read_observed(bad, geo)
-    bad.write_text("town,when,side\n")
-    with pytest.raises(UserError, match="missing columns date"):
-        read_observed(bad, geo)
-    early = tmp_path / "early.csv"
-    early.write_text("town,date,side\nMogok,2025-08-01,junta\n")
-    with pytest.raises(UserError, match="--until 2025-08-01"):
-        score(dec_2025, read_observed(early, geo), geo)
-
-
 def test_every_check_has_a_source_and_target():
     for check in CHECKS:
         assert check.source and check.target and check.applies_to
+
+
+@pytest.fixture(scope="module")
+def dec_2025(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validate") / "run"
+    args = ["run", str(ROOT / "scenarios" / "2025_counteroffensive.toml"), "--replicates", "6"]
+    assert main([*args, "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    return load_results(out)
 
 
 def test_evaluate_reports_medians(dec_2025, geo):
