@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.csv_table import read_rows
@@ -34,10 +35,16 @@ def read_changes(geo: Geography, path: Path = CHANGES) -> pd.DataFrame:
     each change starting from the holder the earlier ones left. Every mistake is one
     UserError naming the file, the line and what is allowed."""
     holder = {geo.ids[i]: c for i, c in enumerate(geo.control[START_LABEL])}
-    rows, last = [], RECORD_START
+    rows, last, seen = [], RECORD_START, {}
     for line, row in read_rows(path, COLUMNS, NEEDS):
         where = f"{path}: line {line}"
         pcode = row["pcode"]
+        key = (row["date"], pcode, row["from"], row["to"])
+        if key in seen:
+            raise UserError(
+                f"{where}: the same change as line {seen[key]} ({pcode} on {row['date']}); keep one"
+            )
+        seen[key] = line
         if pcode not in holder:
             close = geo.find(pcode)
             hint = f"; {pcode!r} is township {geo.ids[close]}" if close is not None else ""
@@ -137,20 +144,26 @@ def read_totals(path: Path = TOTALS) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def beside_totals(timeseries: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
-    """Each national count of the sources dated within a run, beside the model's median and
-    5-95 % range of the measure that counts the same thing on that date."""
+def beside_totals(
+    timeseries: pd.DataFrame, totals: pd.DataFrame, on: set[dt.date] | None = None
+) -> pd.DataFrame:
+    """Each national count of the sources dated within a run (or on the dates `on`), beside
+    the model's median and 5-95 % range of the measure that counts the same thing on that
+    date, and the CRPS of the replicates' values against the source's (scoringrules)."""
+    import scoringrules as sr
+
     ts = timeseries.assign(**{name: f(timeseries) for name, f in DERIVED.items()})
     dates = pd.to_datetime(ts["date"]).dt.date
     first, last = dates.min(), dates.max()
     rows = []
     for r in totals[(totals["scope"] == "national") & totals["measure"].isin(COMPARABLE)].itertuples():
-        if not first <= r.date <= last:
+        if not first <= r.date <= last or (on is not None and r.date not in on):
             continue
         column, meaning = COMPARABLE[r.measure]
-        values = ts.loc[dates == r.date, column]
+        values = ts.loc[dates == r.date, column].to_numpy(float)
         rows.append({
             "date": r.date, "source's measure": r.measure, "observed": r.value, "model measure": meaning,
-            "median": values.median(), "p5": values.quantile(0.05), "p95": values.quantile(0.95),
+            "median": np.median(values), "p5": np.quantile(values, 0.05), "p95": np.quantile(values, 0.95),
+            "crps": float(sr.crps_ensemble(r.value, values)),
         })  # fmt: skip
     return pd.DataFrame(rows)

@@ -72,6 +72,22 @@ def _towns(res: Results, geo: Geography, faction: str, states: tuple[str, ...] |
     return change.to_numpy(float)
 
 
+def _capitals_lost(res: Results, geo: Geography) -> np.ndarray:
+    """State and region capitals (their townships) the junta does not hold at the end."""
+    fc = res.final_control
+    capitals = set(np.asarray(geo.ids)[geo.capital])
+    lost = fc[fc["pcode"].isin(capitals) & (fc["side"] != "junta")]
+    reps = sorted(fc["replicate"].unique())
+    return lost.groupby("replicate").size().reindex(reps, fill_value=0).to_numpy(float)
+
+
+def _not_junta_on(res: Results, date: str) -> np.ndarray:
+    """Townships the junta does not hold on a date (the run's last day if it ends before)."""
+    ts = res.timeseries
+    rows = ts[pd.to_datetime(ts["date"]) <= pd.Timestamp(date)].sort_values("day").groupby("replicate").last()
+    return (rows["townships_resistance"] + rows["townships_neutral"]).to_numpy(float)
+
+
 def _fronts(res: Results, geo: Geography) -> np.ndarray:
     """States and regions where the junta lost at least one town, per replicate."""
     fc = res.final_control
@@ -177,6 +193,22 @@ STYLIZED = (
         "DW-2025",
         lambda r, g: _towns(r, g, "KIA"),
         _median_in(-3, np.inf),
+    ),
+    Check(
+        "the junta keeps the state and region capitals",
+        ("2023", "2025"),
+        "median 0 of the 15 lost at the end",
+        "observed/changes.csv: no capital's seat changed hands to 28 Dec 2025",
+        _capitals_lost,
+        _median_in(0, 0),
+    ),
+    Check(
+        "townships the junta does not hold, 14 Sep 2025",
+        ("2025",),
+        "50 to 70: the election commission's 56 without a vote (14 Sep 2025), 65 by 27 Dec",
+        "observed/totals.csv (UEC); observed/changes.csv: 55 seats not junta-held that day",
+        lambda r, g: _not_junta_on(r, "2025-09-14"),
+        _median_in(50, 70),
     ),
     Check(
         "junta full control well under half",

@@ -95,7 +95,14 @@ def cmd_score(args) -> int:
     import pandas as pd
 
     from sim.analysis.calibration import TRAINING_END
-    from sim.analysis.observed import CHANGES, RECORD_START, read_changes, record_end
+    from sim.analysis.observed import (
+        CHANGES,
+        RECORD_START,
+        beside_totals,
+        read_changes,
+        read_totals,
+        record_end,
+    )
     from sim.analysis.plots import reliability_diagram, skill_by_horizon
     from sim.analysis.scoring import SETS, forecasts, per_township, scores
     from sim.analysis.summary import to_markdown, write_table
@@ -124,7 +131,8 @@ def cmd_score(args) -> int:
     cutoff = args.cutoff or (dt.date.fromisoformat(str(fitted)) if fitted else TRAINING_END)
     fcs = [forecasts(res, geo, changes, at, cutoff, others) for at in sorted(set(args.at))]
     table = pd.concat([scores(fc, geo, cutoff) for fc in fcs], ignore_index=True)
-    print(f"{res.label}: P(junta holds each township) against the record ({changes_path}); cut-off {cutoff}")
+    shown_path = changes_path.relative_to(CHANGES.parents[1]) if changes_path == CHANGES else changes_path
+    print(f"{res.label}: P(junta holds each township) against the record ({shown_path}); cut-off {cutoff}")
     shown = table[table["set"] == SETS[0]].drop(columns="set")
     print(to_markdown(shown))
     for set_name in SETS[1:]:
@@ -135,6 +143,10 @@ def cmd_score(args) -> int:
                 part.drop(columns=[c for c in ("set", "crps_national", "crps_state_mean") if c in part])
             )
         )
+    beside = beside_totals(res.timeseries, read_totals(), set(args.at))
+    if len(beside):
+        print("\nthe sources' national counts on these dates, beside the model's (docs/ODD.md, 10):")
+        print(to_markdown(beside))
     print(f"\n{SCORE_LEGEND}")
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

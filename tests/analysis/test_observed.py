@@ -120,6 +120,10 @@ BAD_CHANGES = {
         "before the record's start",
     ),
     "bad how": ("2024-01-05,day,MMR015022,Laukkaing,JUNTA,MNDAA,conquest,s\n", "how: 'conquest'; allowed"),
+    "duplicate row": (
+        "2024-01-05,day,MMR015022,Laukkaing,JUNTA,MNDAA,assault,s\n" * 2,
+        "line 3: the same change as line 2",
+    ),
     "unknown faction": ("2024-01-05,day,MMR015022,Laukkaing,JUNTA,KOKANG,assault,s\n", "to: unknown faction"),
     "out of order": (
         "2024-01-05,day,MMR015022,Laukkaing,JUNTA,MNDAA,assault,s\n2024-01-01,day,MMR015001,Lashio,JUNTA,"
