@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.animation import holders_by_day, initial_control
 from sim.analysis.observed import RECORD_START, START_LABEL, observed_map
 from sim.errors import UserError
 from sim.run.store import Results
-from sim.world.factions import FACTIONS, SIDE
+from sim.world.factions import SIDE
 from sim.world.geography import Geography
 
 CLIP = 0.01  # probabilities are clipped to [CLIP, 1 - CLIP] for the log score
@@ -56,18 +57,14 @@ class Forecasts:
 def junta_held(res: Results, geo: Geography, day: int) -> np.ndarray:
     """(replicates, townships) 1 where the junta holds the township at the end of `day`,
     rebuilt from the run's start and its control_changes."""
-    label = str(res.manifest["scenario"]["run"]["initial_control"])
-    initial = np.array([FACTIONS.index(c) for c in geo.control[label]])
-    reps = np.sort(res.timeseries["replicate"].unique())
-    holder = np.tile(initial, (len(reps), 1))
+    initial = initial_control(res, geo)
     ch = res.control_changes
-    if len(ch):
-        ch = ch[ch["day"] <= day].sort_values(["replicate", "day"], kind="stable")
-        last = ch.groupby(["replicate", "pcode"], sort=False).tail(1)
-        row = np.searchsorted(reps, last["replicate"].to_numpy())
-        index = {pc: i for i, pc in enumerate(geo.ids)}
-        col = np.array([index[pc] for pc in last["pcode"]], dtype=np.int64)
-        holder[row, col] = [FACTIONS.index(c) for c in last["to"]]
+    holder = np.array(
+        [
+            holders_by_day(geo.ids, initial, ch[ch["replicate"] == r] if len(ch) else ch, day + 1)[-1]
+            for r in np.sort(res.timeseries["replicate"].unique())
+        ]
+    )
     return (SIDE[holder] == 0).astype(np.int8)
 
 
