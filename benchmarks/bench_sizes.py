@@ -90,6 +90,7 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
         control={label: tile(c) for label, c in geo.control.items()},
         contested={label: tile(c) for label, c in geo.contested.items()},
         presence={label: list(p) * copies for label, p in geo.presence.items()},
+        presence_inferred={label: tile(c) for label, c in geo.presence_inferred.items()},
         edge_a=edge_a,
         edge_b=edge_b,
         edge_km=edge_km,

@@ -62,6 +62,19 @@ def operating_masks(geo: Geography, p: Params) -> np.ndarray:
     return masks
 
 
+def armed_presence(geo: Geography, p: Params, rng: np.random.Generator) -> list[tuple[str, ...]]:
+    """The armed groups in each township at the start of this replicate: those the start
+    places there on a report, and, each with chance `inferred_presence`, those it places on a
+    general basis (one draw per township, every replicate, so the draws that follow do not
+    depend on the map's data)."""
+    label = p.run.initial_control
+    keep = rng.random(geo.n) < p.model.inferred_presence
+    return [
+        there if not inferred or kept else ()
+        for there, inferred, kept in zip(geo.presence[label], geo.presence_inferred[label], keep, strict=True)
+    ]
+
+
 def junta_bases(geo: Geography, holder: np.ndarray) -> np.ndarray:
     """Command headquarters and capitals the junta holds: where formations form up."""
     bases = np.flatnonzero((geo.hq | geo.capital) & (holder == 0))
@@ -69,14 +82,19 @@ def junta_bases(geo: Geography, holder: np.ndarray) -> np.ndarray:
 
 
 def junta_deployment(
-    geo: Geography, p: Params, holder: np.ndarray, outposts_base: np.ndarray, rng: np.random.Generator
+    geo: Geography,
+    p: Params,
+    holder: np.ndarray,
+    outposts_base: np.ndarray,
+    presence: list[tuple[str, ...]],
+    rng: np.random.Generator,
 ) -> list[NewUnit]:
     """Garrisons in the outposts around each town and, above all, in command headquarters,
     capitals, border gates and corridor towns, more on the front; mobile formations at bases."""
     jp, gw = p.junta, p.model.garrison
     held = np.flatnonzero(holder == 0)
     garrison_total = jp.strength * (1 - jp.mobile_share)
-    front = np.array([any(c in RESISTANCE for c in x) for x in geo.presence[p.run.initial_control]])
+    front = np.array([any(c in RESISTANCE for c in x) for x in presence])
     base = (
         gw.base
         + outposts_base
@@ -100,12 +118,16 @@ def junta_deployment(
 
 
 def resistance_deployment(
-    geo: Geography, p: Params, holder: np.ndarray, operating: np.ndarray, rng: np.random.Generator
+    geo: Geography,
+    p: Params,
+    holder: np.ndarray,
+    operating: np.ndarray,
+    presence: list[tuple[str, ...]],
+    rng: np.random.Generator,
 ) -> list[NewUnit]:
     """Local guerrilla detachments in the countryside of every town where a faction operates
     (the map's presence data); its main force in units of `rebel_unit_size` over the towns it
     holds and operates around."""
-    label = p.run.initial_control
     size = p.model.rebel_unit_size
     morale = p.resistance.morale
     units = []
@@ -115,7 +137,7 @@ def resistance_deployment(
         if strength <= 0:
             continue
         held = holder == index
-        present = np.array([code in x for x in geo.presence[label]])
+        present = np.array([code in x for x in presence])
         sites = np.flatnonzero(present)
         local = p.model.guerrilla_share * strength if len(sites) else 0.0
         count = max(1, round((strength - local) / size))

@@ -19,6 +19,7 @@ from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit,
 from sim.model.battle import battle
 from sim.model.deployment import (
     NewUnit,
+    armed_presence,
     junta_deployment,
     operating_masks,
     resistance_deployment,
@@ -89,9 +90,10 @@ class ConflictModel(mesa.Model):
         self.china = China(self, params.china)
         self.uwsa = Uwsa(self, params.uwsa)
         self.operating = operating_masks(geo, params)
-        for unit in junta_deployment(geo, params, self.holder, self.outposts_base, self.rng):
+        presence = armed_presence(geo, params, self.rng)
+        for unit in junta_deployment(geo, params, self.holder, self.outposts_base, presence, self.rng):
             self.spawn_unit(unit)
-        for unit in resistance_deployment(geo, params, self.holder, self.operating, self.rng):
+        for unit in resistance_deployment(geo, params, self.holder, self.operating, presence, self.rng):
             self.spawn_unit(unit)
         self.initial_people = self.people()
 

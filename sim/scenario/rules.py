@@ -209,6 +209,14 @@ class ModelParams:
         "Deitchman 1962; calibration",
     )
     guerrilla_share: float = number(0.25, 0, 1, "share of a faction in local detachments where it operates")
+    inferred_presence: float = number(
+        0.5,
+        0,
+        1,
+        "chance that armed groups the start places in a township on a general basis (no report names "
+        "the township: sim/data/start.csv presence_basis) are there in a replicate",
+        ASSUMPTION,
+    )
     rebel_unit_size: float = key(
         Field("float", 800, 50, 10_000, help="strength of a resistance unit (a battalion)", source=ASSUMPTION)
     )

@@ -52,6 +52,7 @@ class Geography:
     control: dict[str, np.ndarray]  # holder of the seat, faction code per township
     contested: dict[str, np.ndarray]  # an armed opponent of the holder in the township
     presence: dict[str, list[tuple[str, ...]]]  # armed factions in the township other than the holder
+    presence_inferred: dict[str, np.ndarray]  # that presence rests on no report naming the township
     edge_a: np.ndarray
     edge_b: np.ndarray
     edge_km: np.ndarray
@@ -157,7 +158,7 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         raise ValueError(f"start.csv: no row for townships {missing[:5]}")
     start_rows = [by_pcode[i] for i in ids]
     labels = sorted(c.removeprefix("holder_") for c in start[0] if c.startswith("holder_"))
-    control, contested, presence = {}, {}, {}
+    control, contested, presence, inferred = {}, {}, {}, {}
     for label in labels:
         control[label] = np.array([r[f"holder_{label}"].strip() for r in start_rows])
         bad = set(control[label]) - set(FACTIONS)
@@ -168,6 +169,9 @@ def load_geography(folder: str | Path = DATA) -> Geography:
             tuple(p.strip() for p in r.get(f"presence_{label}", "").split(";") if p.strip())
             for r in start_rows
         ]
+        inferred[label] = np.array(
+            [r.get(f"presence_basis_{label}", "").strip() == "inferred" for r in start_rows]
+        )
     a = np.array([index[r["a"].strip()] for r in links], dtype=np.int64)
     b = np.array([index[r["b"].strip()] for r in links], dtype=np.int64)
     col = lambda key: np.array([r[key].strip() for r in rows])  # noqa: E731
@@ -192,6 +196,7 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         control=control,
         contested=contested,
         presence=presence,
+        presence_inferred=inferred,
         edge_a=a,
         edge_b=b,
         edge_km=np.array([float(r["length_km"]) for r in links]),

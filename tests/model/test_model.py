@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -116,3 +117,23 @@ def test_record_matches_state(s2023, s2025, label):
     assert last["townships_resistance"] == (SIDE[m.holder] == 1).sum()
     assert 0 <= last["junta_full_control_share"] <= last["junta_area_share"] <= 1
     assert last["junta_strength"] == pytest.approx(m.people()[0])
+
+
+def test_presence_resting_on_no_report_is_drawn_per_replicate(s2023, geo):
+    """Armed groups the start places on a general basis are there with chance inferred_presence;
+    those a report places are always there."""
+    from sim.model.deployment import armed_presence
+
+    label = s2023.data["run"]["initial_control"]
+    inferred = geo.presence_inferred[label]
+    assert inferred.sum() >= 10  # the start marks its inferred presence
+    p = s2023.sample(np.random.default_rng(0))
+    kept = np.array(
+        [[len(x) > 0 for x in armed_presence(geo, p, np.random.default_rng(s))] for s in range(200)]
+    )
+    reported = np.array([len(x) > 0 for x in geo.presence[label]]) & ~inferred
+    assert kept[:, reported].all()
+    share = kept[:, inferred].mean()
+    assert abs(share - p.model.inferred_presence) < 0.05
+    none = dataclasses.replace(p, model=dataclasses.replace(p.model, inferred_presence=0.0))
+    assert not any(armed_presence(geo, none, np.random.default_rng(1))[i] for i in np.flatnonzero(inferred))
