@@ -6,8 +6,7 @@ on the strengths `strength._tally` reckons, both decided before either is carrie
 their draws in that order; this module only runs them in one pass and then writes what
 they decided into the model's unit table: each move in the order given (days on the road
 from where the unit stands, `Geography.march_days`), then each changed mode. One call
-instead of five and the Python between them, about a tenth of a day. The model moves the
-units' Mesa cells after it.
+instead of five and the Python between them, about a tenth of a day.
 """
 
 from __future__ import annotations

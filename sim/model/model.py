@@ -221,12 +221,17 @@ class ConflictModel(mesa.Model):
         f = self.forces
         f.busy[idx] = self.geo.march_days(f.node[idx], dest, self.pace())
         f.node[idx] = dest
-        self.move_cells(idx.tolist(), dest.tolist())
 
-    def move_cells(self, units: list[int], towns: list[int]) -> None:
-        """The units' Mesa agents follow the moves made in the unit table, in the same order."""
-        for i, node in zip(units, towns, strict=True):
-            self.units[i].cell = self.grid[node]
+    def sync_cells(self) -> None:
+        """Put each live unit's Mesa agent in the cell of the township its row of the unit
+        table names. The table is where a unit is; the cells follow it only when something
+        asks for Mesa's view of the map (nothing inside the day's schedule reads them)."""
+        f = self.forces
+        for unit in self.units:
+            if f.alive[unit.idx]:
+                cell = self.grid[int(f.node[unit.idx])]
+                if unit.cell is not cell:
+                    unit.cell = cell
 
     def remove_dead(self) -> None:
         f = self.forces
@@ -282,8 +287,7 @@ class ConflictModel(mesa.Model):
             days = self.forces.view(name)
             days -= days > 0
         f = self.forces
-        moved = march(self.situation(), f.view("node"), f.view("busy"), f.view("mode"), self.pace(), self.rng)
-        self.move_cells(*moved.tolist())
+        march(self.situation(), f.view("node"), f.view("busy"), f.view("mode"), self.pace(), self.rng)
 
     def fight(self) -> None:
         """All of today's engagements and their toll (model/battle.py), then what they decide:

@@ -45,7 +45,11 @@ def test_agents_are_mesa_agents_on_the_map(s2025):
     m.run()
     units = [a for a in m.agents if isinstance(a, Formation | RebelUnit)]
     assert all(m.forces.alive[u.idx] for u in units)
+    moved = [u for u in units if u.cell.coordinate != m.forces.node[u.idx]]
+    assert moved  # the cells do not follow the table every day...
+    m.sync_cells()  # ...but when asked
     assert all(u.cell.coordinate == m.forces.node[u.idx] for u in units)
+    assert all(u in u.cell.agents for u in units)
 
 
 def _check_invariants(m, previous):
