@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.jit import generator_ref, njit
 from sim.model.combat import Fight
-from sim.model.engagement import _engage, engage_inputs, fight_of
+from sim.model.engagement import Strengths, _engage, engage_inputs, fight_of
 from sim.model.outcomes import OutpostLosses
 from sim.model.situation import Situation
 from sim.model.strength import Powers, _tally, powers_of, tally_inputs
@@ -56,9 +56,8 @@ def battle(
 def _battle(draws, strength, morale, outposts, tally, engagement):
     """`battle`: the engagements first, on the day's view; then their toll, written."""
     t, by_faction, units, junta_power = _tally(*tally)
-    town, flags, per_unit, broken, counts, hit, lost = _engage(
-        draws, t[0], t[1], by_faction[0], t[2], units[0], units[1], t[4], t[5], t[3], t[8], t[9], *engagement
-    )
+    strengths = Strengths(t[0], t[1], by_faction[0], t[2], units[0], units[1], t[4], t[5], t[3], t[8], t[9])
+    town, flags, per_unit, broken, counts, hit, lost = _engage(draws, strengths, *engagement)
     alive = tally[7]
     for i in range(len(strength)):
         strength[i] -= per_unit[0, i]

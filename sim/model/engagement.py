@@ -20,7 +20,7 @@ from sim.model.air import air_support_of, air_weights, doctrine, sorties, sortie
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
 from sim.model.outcomes import OutpostLosses, outposts_hit
-from sim.model.situation import Situation
+from sim.model.situation import Situation, Units
 from sim.model.strength import Powers
 from sim.world.factions import SIDE
 
@@ -31,14 +31,81 @@ class Engagements(NamedTuple):
     outposts: OutpostLosses
 
 
+class Strengths(NamedTuple):
+    """The strengths the day is fought with (`strength._tally`'s; see `Powers`)."""
+
+    J_raw: np.ndarray
+    J_attack: np.ndarray
+    Rf_raw: np.ndarray
+    R_raw: np.ndarray
+    junta: np.ndarray
+    rebel: np.ndarray
+    J: np.ndarray
+    R: np.ndarray
+    R_attack: np.ndarray
+    d_junta: np.ndarray
+    d_rebel: np.ndarray
+
+
+class Ground(NamedTuple):
+    """What the engagements read of the townships and the day."""
+
+    side: np.ndarray  # side of each faction index
+    holder: np.ndarray
+    supplied: np.ndarray
+    outposts: np.ndarray
+    engaged_days: np.ndarray
+    captured_day: np.ndarray
+    area: np.ndarray
+    day: int
+
+
+class AirWar(NamedTuple):
+    """The day's air doctrine and sorties (`air.doctrine`, `air.sorties_per_day`)."""
+
+    preemptive: bool
+    opening_days: int
+    attack_weight: float
+    opening_weight: float
+    delay_days: int
+    reprisal_days: int
+    sorties_per_day: float
+    support_table: np.ndarray
+    effect: float
+    saturation: float
+
+
+class CombatRules(NamedTuple):
+    """The rule numbers of the fighting (`[model]`), and the day's values derived from them."""
+
+    harassment: float
+    coordination: float  # coordination_bonus x the resistance's coordination
+    guerrilla_density: float
+    lethality: float
+    air_kill: float
+    morale_shock: float
+    morale_pressure: float
+    command: float  # the junta's morale loss from command: morale_loss_base - leadership
+    isolation_morale: float
+    air_morale: float
+    morale_recovery: float
+    junta_morale: float
+    rebel_morale: float
+    morale_break: float
+    ammo_use: float
+    outpost_fall_rate: float
+
+
 def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
     """Today's fighting everywhere, given who stands where and how strong (`strength.powers`):
     where the sides meet and where the sorties go (`combat`, `air`), the casualties (Poisson),
     what they do to each unit (`combat.toll`) and the outposts that fall (`outcomes`)."""
+    strengths = Strengths(
+        P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack, P.d_junta, P.d_rebel
+    )
     town, flags, per_unit, broken, counts, hit, lost = _engage(
-        generator_ref(rng), P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack,
-        P.d_junta, P.d_rebel, *engage_inputs(s),
-    )  # fmt: skip
+        generator_ref(rng), strengths, *engage_inputs(s)
+    )
     return Engagements(
         fight_of(town, flags),
         Toll(per_unit[0], per_unit[1], broken, counts[:2], counts[2:]),
@@ -46,20 +113,28 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
     )
 
 
-def engage_inputs(s: Situation) -> tuple:
-    """What `_engage` reads of the day besides the strengths, in its order (also for a kernel
+def engage_inputs(s: Situation) -> tuple[Units, Ground, AirWar, CombatRules]:
+    """What `_engage` reads of the day besides the strengths, as its records (also for a kernel
     that calls it)."""
-    u, mp, jp = s.units, s.p.model, s.p.junta
-    r = s.p.resistance
-    return (
-        u.faction, u.node, u.strength, u.morale, u.busy, u.alive, SIDE, s.holder, s.supplied, s.outposts,
-        s.engaged_days, s.captured_day, s.geo.area, s.day, mp.harassment, *doctrine(s), sorties_per_day(s),
-        support_table(mp.air_effect, mp.air_saturation), mp.air_effect, mp.air_saturation,
-        mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality, mp.air_kill,
-        mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
-        mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, r.morale, mp.morale_break,
-        mp.ammo_use, mp.outpost_fall_rate,
+    mp, jp, r = s.p.model, s.p.junta, s.p.resistance
+    ground = Ground(
+        SIDE, s.holder, s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, int(s.day)
+    )
+    preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days = doctrine(s)
+    air = AirWar(
+        bool(preemptive), int(opening_days), float(attack_weight), float(opening_weight), int(delay_days),
+        int(reprisal_days), float(sorties_per_day(s)), support_table(mp.air_effect, mp.air_saturation),
+        float(mp.air_effect), float(mp.air_saturation),
     )  # fmt: skip
+    rules = CombatRules(
+        *(float(x) for x in (
+            mp.harassment, mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality,
+            mp.air_kill, mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
+            mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, r.morale, mp.morale_break,
+            mp.ammo_use, mp.outpost_fall_rate,
+        ))
+    )  # fmt: skip
+    return s.units, ground, air, rules
 
 
 def fight_of(town: np.ndarray, flags: np.ndarray) -> Fight:
@@ -69,35 +144,31 @@ def fight_of(town: np.ndarray, flags: np.ndarray) -> Fight:
 
 
 @njit
-def _engage(
-    draws, J_raw, J_attack, Rf_raw, R_raw, junta, rebel, J, R, R_attack, d_junta, d_rebel, faction, node,
-    strength, morale, busy, alive, side, holder, supplied, outposts, engaged_days, captured_day, area, day,
-    harassment, preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days,
-    sorties_per_day, air_table, air_effect, air_saturation, coord, density, lethality, air_kill, shock,
-    pressure, command, isolation, air_morale, recovery, junta_base, rebel_base, morale_break, ammo_use,
-    fall_rate,
-):  # fmt: skip
-    """The pass `engage` describes. Returned packed: per town intensity, air strikes, fighting
-    power and casualties (junta, resistance); per town the contact flags; per unit the losses and
-    morale; the broken units; the dead and the ammunition; the outposts hit (towns, captor) and
-    lost."""
+def _engage(draws, strengths, units, ground, air_war, rules):
+    """The pass `engage` describes, on its records (`Strengths`, `situation.Units`, `Ground`,
+    `AirWar`, `CombatRules`). Returned packed: per town intensity, air strikes, fighting power
+    and casualties (junta, resistance); per town the contact flags; per unit the losses and
+    morale; the broken units; the dead and the ammunition; the outposts hit (towns, captor)
+    and lost."""
+    S, u, g, a, r = strengths, units, ground, air_war, rules
+    J_raw, R_raw, Rf_raw, holder = S.J_raw, S.R_raw, S.Rf_raw, g.holder
     rng = draws.rng
     n = len(holder)
     town = np.empty((6, n))
-    engaged, assault, intensity = contact(J_raw, R_raw, J_attack, R_attack, holder, harassment)
+    engaged, assault, intensity = contact(J_raw, R_raw, S.J_attack, S.R_attack, holder, r.harassment)
     weight = air_weights(
-        assault, holder, side, engaged_days, captured_day, day, R_raw, preemptive, opening_days,
-        attack_weight, opening_weight, delay_days, reprisal_days,
+        assault, holder, g.side, g.engaged_days, g.captured_day, g.day, R_raw, a.preemptive, a.opening_days,
+        a.attack_weight, a.opening_weight, a.delay_days, a.reprisal_days,
     )  # fmt: skip
-    air = sorties(rng, weight, sorties_per_day)
+    air = sorties(rng, weight, a.sorties_per_day)
     for t in range(n):
         if R_raw[t] <= 0:  # no fighters left to strike
             air[t] = 0.0
-    support = air_support_of(air_table, air_effect, air_saturation, air)
+    support = air_support_of(a.support_table, a.effect, a.saturation, air)
     town[0], town[1] = intensity, air
     town[2:] = exchange(
-        J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area,
-        intensity, air, density, lethality, air_kill,
+        S.J, S.R, Rf_raw, holder, g.side, S.d_junta, S.d_rebel, support, r.coordination, R_raw, S.J_attack,
+        S.R_attack, g.area, intensity, air, r.guerrilla_density, r.lethality, r.air_kill,
     )  # fmt: skip
     rate_j, rate_r = town[4].copy(), town[5].copy()
     for t in range(n):  # all the junta's casualties, then the resistance's, as numpy draws them
@@ -107,11 +178,14 @@ def _engage(
     pj, pr, cas_j, cas_r = town[2], town[3], town[4], town[5]
 
     per_unit, broken, counts = toll(
-        junta, rebel, faction, node, strength, morale, busy, alive, side, J_raw, R_raw, supplied,
-        assault, air, pj, pr, cas_j, cas_r, shock, pressure, command, isolation, air_morale, recovery,
-        junta_base, rebel_base, morale_break, Rf_raw, intensity, ammo_use,
+        S.junta, S.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, g.side, J_raw, R_raw,
+        g.supplied, assault, air, pj, pr, cas_j, cas_r, r.morale_shock, r.morale_pressure, r.command,
+        r.isolation_morale, r.air_morale, r.morale_recovery, r.junta_morale, r.rebel_morale, r.morale_break,
+        Rf_raw, intensity, r.ammo_use,
     )  # fmt: skip
-    towns, standing, p, taken_by = outposts_hit(assault, holder, outposts, pr, pj, Rf_raw, fall_rate)
+    towns, standing, p, taken_by = outposts_hit(
+        assault, holder, g.outposts, pr, pj, Rf_raw, r.outpost_fall_rate
+    )
     lost = np.empty(len(towns))
     for k in range(len(towns)):
         lost[k] = rng.binomial(standing[k], p[k])
