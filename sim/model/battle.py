@@ -17,8 +17,9 @@ import numpy as np
 
 from sim.jit import generator_ref, njit
 from sim.model.combat import Fight
-from sim.model.engagement import Strengths, _engage, engage_inputs, fight_of
+from sim.model.engagement import _engage, engage_inputs, fight_of
 from sim.model.outcomes import OutpostLosses
+from sim.model.records import Strengths
 from sim.model.situation import Situation
 from sim.model.strength import Powers, _tally, powers_of, tally_inputs
 

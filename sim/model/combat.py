@@ -19,10 +19,10 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.air import air_support
+from sim.model.records import combat_rules, ground, strengths
 from sim.model.situation import Situation
 from sim.model.strength import Powers
 from sim.model.sums import total
-from sim.world.factions import SIDE
 
 
 class Fight(NamedTuple):
@@ -54,21 +54,21 @@ def contact(J_raw, R_raw, J_attack, R_attack, holder, harassment):
 def fighting_power(s: Situation, P: Powers, air: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Effective strength in today's engagements: the holder's defence, air support for the
     junta (bounded: it saturates), a bonus where allied factions fight together."""
-    coord = s.p.model.coordination_bonus * s.p.resistance.coordination
-    support = air_support(s, air)
-    return _fighting_power(P.J, P.R, P.Rf_raw, s.holder, SIDE, P.d_junta, P.d_rebel, support, coord)
+    return _fighting_power(strengths(P), ground(s), air_support(s, air), combat_rules(s).coordination)
 
 
 @njit
-def _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord):
+def _fighting_power(S, g, support, coordination):
+    holder, side = g.holder, g.side
     n = len(holder)
     pj, pr = np.empty(n), np.empty(n)
     for t in range(n):
-        pj[t] = J[t] * (d_junta[t] if holder[t] == 0 else 1.0) * support[t]
+        pj[t] = S.J[t] * (S.d_junta[t] if holder[t] == 0 else 1.0) * support[t]
         allies = 0
-        for f in range(Rf_raw.shape[0]):
-            allies += Rf_raw[f, t] > 0
-        pr[t] = R[t] * (d_rebel[t] if side[holder[t]] == 1 else 1.0) * (1 + (coord if allies >= 2 else 0.0))
+        for f in range(S.Rf_raw.shape[0]):
+            allies += S.Rf_raw[f, t] > 0
+        bonus = 1 + (coordination if allies >= 2 else 0.0)
+        pr[t] = S.R[t] * (S.d_rebel[t] if side[holder[t]] == 1 else 1.0) * bonus
     return pj, pr
 
 
@@ -78,39 +78,28 @@ def loss_rates(
     """Expected casualties per town (junta, resistance). An assault on a town is aimed fire
     both ways (Lanchester square law); elsewhere the junta sweeps for guerrillas hidden in the
     countryside: area fire, which finds fewer the thinner they are spread [Deitchman 1962]."""
-    mp = s.p.model
-    return _loss_rates(
-        P.R_raw, P.J_attack, P.R_attack, s.holder, SIDE, s.geo.area, intensity, pj, pr, air,
-        mp.guerrilla_density, mp.lethality, mp.air_kill,
-    )  # fmt: skip
+    return _loss_rates(strengths(P), ground(s), combat_rules(s), intensity, pj, pr, air)
 
 
 @njit
-def _loss_rates(
-    R_raw, J_attack, R_attack, holder, side, area, intensity, pj, pr, air, density, lethality, air_kill
-):
+def _loss_rates(S, g, r, intensity, pj, pr, air):
+    holder, side = g.holder, g.side
     n = len(holder)
     rate_j, rate_r = np.empty(n), np.empty(n)
     for t in range(n):
-        town_assault = (R_attack[t] > 0 and holder[t] == 0) or (J_attack[t] > 0 and side[holder[t]] == 1)
-        found = 1.0 if town_assault else min(1.0, R_raw[t] / (area[t] * density))
-        rate_j[t] = lethality * intensity[t] * pr[t]
-        rate_r[t] = lethality * intensity[t] * pj[t] * found + air_kill * air[t]
+        town_assault = (S.R_attack[t] > 0 and holder[t] == 0) or (S.J_attack[t] > 0 and side[holder[t]] == 1)
+        found = 1.0 if town_assault else min(1.0, S.R_raw[t] / (g.area[t] * r.guerrilla_density))
+        rate_j[t] = r.lethality * intensity[t] * pr[t]
+        rate_r[t] = r.lethality * intensity[t] * pj[t] * found + r.air_kill * air[t]
     return rate_j, rate_r
 
 
 @njit
-def exchange(
-    J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord, R_raw, J_attack, R_attack, area, intensity,
-    air, density, lethality, air_kill,
-):  # fmt: skip
+def exchange(S, g, r, support, intensity, air):
     """`_fighting_power`, then `_loss_rates`, in one call, packed: rows pj, pr, rate_j, rate_r."""
-    out = np.empty((4, len(holder)))
-    out[0], out[1] = _fighting_power(J, R, Rf_raw, holder, side, d_junta, d_rebel, support, coord)
-    out[2], out[3] = _loss_rates(
-        R_raw, J_attack, R_attack, holder, side, area, intensity, out[0], out[1], air, density, lethality,
-        air_kill,
-    )  # fmt: skip
+    out = np.empty((4, len(g.holder)))
+    out[0], out[1] = _fighting_power(S, g, support, r.coordination)
+    out[2], out[3] = _loss_rates(S, g, r, intensity, out[0], out[1], air)
     return out
 
 
@@ -130,14 +119,12 @@ def _unit_losses(mask, node, strength, node_loss, node_raw):
 
 
 @njit
-def _morale_after(
-    faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
-    pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
-):  # fmt: skip
+def _morale_after(S, u, g, r, assault, air, pj, pr, cas_j, cas_r):
     """Morale of both sides falls with losses and adverse odds under assault (air strikes
     shake the resistance, isolation the junta) and recovers toward its baseline out of
     combat; broken units give up the fight [Epstein 2002: action when a threshold is
     crossed]."""
+    J_raw, R_raw = S.J_raw, S.R_raw
     n = len(J_raw)
     loss_j, loss_r = np.empty(n), np.empty(n)
     for t in range(n):
@@ -145,15 +132,17 @@ def _morale_after(
         odds_r = max(0.0, (pj[t] / pr[t] if pr[t] > 0 else 0.0) - 1) if assault[t] else 0.0
         hit_j = cas_j[t] / J_raw[t] if J_raw[t] > 0 else 0.0
         hit_r = cas_r[t] / R_raw[t] if R_raw[t] > 0 else 0.0
-        loss_j[t] = (shock * hit_j + pressure * odds_j) * command + (0.0 if supplied[t] else isolation)
-        loss_r[t] = shock * hit_r + pressure * odds_r + air_morale * air[t]
+        isolated = 0.0 if g.supplied[t] else r.isolation_morale
+        loss_j[t] = (r.morale_shock * hit_j + r.morale_pressure * odds_j) * r.command + isolated
+        loss_r[t] = r.morale_shock * hit_r + r.morale_pressure * odds_r + r.air_morale * air[t]
+    morale = u.morale
     out = np.empty(len(morale))
     for i in range(len(morale)):
-        t = node[i]
-        junta = side[faction[i]] == 0
+        t = u.node[i]
+        junta = g.side[u.faction[i]] == 0
         loss = loss_j[t] if junta else loss_r[t]
-        base = junta_base if junta else rebel_base
-        recover = 0.0 if assault[t] else max(recovery * (base - morale[i]), 0.0)
+        base = r.junta_morale if junta else r.rebel_morale
+        recover = 0.0 if assault[t] else max(r.morale_recovery * (base - morale[i]), 0.0)
         out[i] = min(max(morale[i] - loss + recover, 0.0), 1.0)
     return out
 
@@ -169,32 +158,25 @@ class Toll(NamedTuple):
 
 
 @njit
-def toll(
-    junta, rebel, faction, node, strength, morale, busy, alive, side, J_raw, R_raw, supplied, assault, air,
-    pj, pr, cas_j, cas_r, shock, pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
-    morale_break, Rf_raw, intensity, ammo_use,
-):  # fmt: skip
+def toll(S, u, g, r, assault, intensity, air, pj, pr, cas_j, cas_r):
     """Losses and morale of every unit, the junta units that break, the dead and the ammunition
     spent (`Toll`), packed: per unit (loss, morale), the broken units, and (junta killed,
     resistance killed, ammunition per faction)."""
     # the two masks are disjoint, so each unit's loss is one of the two terms exactly
-    loss = _unit_losses(junta, node, strength, cas_j, J_raw)
-    loss += _unit_losses(rebel, node, strength, cas_r, R_raw)
-    after = _morale_after(
-        faction, node, morale, side, J_raw, R_raw, supplied, assault, air, pj, pr, cas_j, cas_r, shock,
-        pressure, command, isolation, air_morale, recovery, junta_base, rebel_base,
-    )  # fmt: skip
-    broke = np.zeros(len(node), dtype=np.bool_)
-    for i in range(len(node)):
-        ready = alive[i] and faction[i] == 0 and busy[i] == 0
-        broke[i] = ready and after[i] < morale_break and assault[node[i]]
-    per_unit = np.empty((2, len(node)))
+    loss = _unit_losses(S.junta, u.node, u.strength, cas_j, S.J_raw)
+    loss += _unit_losses(S.rebel, u.node, u.strength, cas_r, S.R_raw)
+    after = _morale_after(S, u, g, r, assault, air, pj, pr, cas_j, cas_r)
+    broke = np.zeros(len(u.node), dtype=np.bool_)
+    for i in range(len(u.node)):
+        ready = u.alive[i] and u.faction[i] == 0 and u.busy[i] == 0
+        broke[i] = ready and after[i] < r.morale_break and assault[u.node[i]]
+    per_unit = np.empty((2, len(u.node)))
     per_unit[0], per_unit[1] = loss, after
-    counts = np.empty(2 + Rf_raw.shape[0])  # killed (junta, resistance), ammunition per faction
+    counts = np.empty(2 + S.Rf_raw.shape[0])  # killed (junta, resistance), ammunition per faction
     counts[0], counts[1], counts[2:] = (
         total(cas_j),
         total(cas_r),
-        ammo_use * _engaged_fighters(Rf_raw, intensity),
+        r.ammo_use * _engaged_fighters(S.Rf_raw, intensity),
     )
     return per_unit, np.flatnonzero(broke), counts
 

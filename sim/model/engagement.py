@@ -16,13 +16,13 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import generator_ref, njit
-from sim.model.air import air_support_of, air_weights, doctrine, sorties, sorties_per_day, support_table
+from sim.model.air import air_support_of, air_weights, sorties
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
 from sim.model.outcomes import OutpostLosses, outposts_hit
+from sim.model.records import AirWar, CombatRules, Ground, air_war, combat_rules, ground, strengths
 from sim.model.situation import Situation, Units
 from sim.model.strength import Powers
-from sim.world.factions import SIDE
 
 
 class Engagements(NamedTuple):
@@ -31,80 +31,12 @@ class Engagements(NamedTuple):
     outposts: OutpostLosses
 
 
-class Strengths(NamedTuple):
-    """The strengths the day is fought with (`strength._tally`'s; see `Powers`)."""
-
-    J_raw: np.ndarray
-    J_attack: np.ndarray
-    Rf_raw: np.ndarray
-    R_raw: np.ndarray
-    junta: np.ndarray
-    rebel: np.ndarray
-    J: np.ndarray
-    R: np.ndarray
-    R_attack: np.ndarray
-    d_junta: np.ndarray
-    d_rebel: np.ndarray
-
-
-class Ground(NamedTuple):
-    """What the engagements read of the townships and the day."""
-
-    side: np.ndarray  # side of each faction index
-    holder: np.ndarray
-    supplied: np.ndarray
-    outposts: np.ndarray
-    engaged_days: np.ndarray
-    captured_day: np.ndarray
-    area: np.ndarray
-    day: int
-
-
-class AirWar(NamedTuple):
-    """The day's air doctrine and sorties (`air.doctrine`, `air.sorties_per_day`)."""
-
-    preemptive: bool
-    opening_days: int
-    attack_weight: float
-    opening_weight: float
-    delay_days: int
-    reprisal_days: int
-    sorties_per_day: float
-    support_table: np.ndarray
-    effect: float
-    saturation: float
-
-
-class CombatRules(NamedTuple):
-    """The rule numbers of the fighting (`[model]`), and the day's values derived from them."""
-
-    harassment: float
-    coordination: float  # coordination_bonus x the resistance's coordination
-    guerrilla_density: float
-    lethality: float
-    air_kill: float
-    morale_shock: float
-    morale_pressure: float
-    command: float  # the junta's morale loss from command: morale_loss_base - leadership
-    isolation_morale: float
-    air_morale: float
-    morale_recovery: float
-    junta_morale: float
-    rebel_morale: float
-    morale_break: float
-    ammo_use: float
-    outpost_fall_rate: float
-
-
 def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
     """Today's fighting everywhere, given who stands where and how strong (`strength.powers`):
     where the sides meet and where the sorties go (`combat`, `air`), the casualties (Poisson),
     what they do to each unit (`combat.toll`) and the outposts that fall (`outcomes`)."""
-    strengths = Strengths(
-        P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack, P.d_junta, P.d_rebel
-    )
     town, flags, per_unit, broken, counts, hit, lost = _engage(
-        generator_ref(rng), strengths, *engage_inputs(s)
+        generator_ref(rng), strengths(P), *engage_inputs(s)
     )
     return Engagements(
         fight_of(town, flags),
@@ -116,25 +48,7 @@ def engage(s: Situation, P: Powers, rng: np.random.Generator) -> Engagements:
 def engage_inputs(s: Situation) -> tuple[Units, Ground, AirWar, CombatRules]:
     """What `_engage` reads of the day besides the strengths, as its records (also for a kernel
     that calls it)."""
-    mp, jp, r = s.p.model, s.p.junta, s.p.resistance
-    ground = Ground(
-        SIDE, s.holder, s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, int(s.day)
-    )
-    preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days = doctrine(s)
-    air = AirWar(
-        bool(preemptive), int(opening_days), float(attack_weight), float(opening_weight), int(delay_days),
-        int(reprisal_days), float(sorties_per_day(s)), support_table(mp.air_effect, mp.air_saturation),
-        float(mp.air_effect), float(mp.air_saturation),
-    )  # fmt: skip
-    rules = CombatRules(
-        *(float(x) for x in (
-            mp.harassment, mp.coordination_bonus * r.coordination, mp.guerrilla_density, mp.lethality,
-            mp.air_kill, mp.morale_shock, mp.morale_pressure, mp.leadership.morale_loss_base - jp.leadership,
-            mp.isolation_morale, mp.air_morale, mp.morale_recovery, jp.morale, r.morale, mp.morale_break,
-            mp.ammo_use, mp.outpost_fall_rate,
-        ))
-    )  # fmt: skip
-    return s.units, ground, air, rules
+    return s.units, ground(s), air_war(s), combat_rules(s)
 
 
 def fight_of(town: np.ndarray, flags: np.ndarray) -> Fight:
@@ -166,10 +80,7 @@ def _engage(draws, strengths, units, ground, air_war, rules):
             air[t] = 0.0
     support = air_support_of(a.support_table, a.effect, a.saturation, air)
     town[0], town[1] = intensity, air
-    town[2:] = exchange(
-        S.J, S.R, Rf_raw, holder, g.side, S.d_junta, S.d_rebel, support, r.coordination, R_raw, S.J_attack,
-        S.R_attack, g.area, intensity, air, r.guerrilla_density, r.lethality, r.air_kill,
-    )  # fmt: skip
+    town[2:] = exchange(S, g, r, support, intensity, air)
     rate_j, rate_r = town[4].copy(), town[5].copy()
     for t in range(n):  # all the junta's casualties, then the resistance's, as numpy draws them
         town[4, t] = min(float(poisson(rng, rate_j[t])), J_raw[t])
@@ -177,12 +88,7 @@ def _engage(draws, strengths, units, ground, air_war, rules):
         town[5, t] = min(float(poisson(rng, rate_r[t])), R_raw[t])
     pj, pr, cas_j, cas_r = town[2], town[3], town[4], town[5]
 
-    per_unit, broken, counts = toll(
-        S.junta, S.rebel, u.faction, u.node, u.strength, u.morale, u.busy, u.alive, g.side, J_raw, R_raw,
-        g.supplied, assault, air, pj, pr, cas_j, cas_r, r.morale_shock, r.morale_pressure, r.command,
-        r.isolation_morale, r.air_morale, r.morale_recovery, r.junta_morale, r.rebel_morale, r.morale_break,
-        Rf_raw, intensity, r.ammo_use,
-    )  # fmt: skip
+    per_unit, broken, counts = toll(S, u, g, r, assault, intensity, air, pj, pr, cas_j, cas_r)
     towns, standing, p, taken_by = outposts_hit(
         assault, holder, g.outposts, pr, pj, Rf_raw, r.outpost_fall_rate
     )
