@@ -113,3 +113,9 @@ def combat_rules(s: Situation) -> CombatRules:
             mp.ammo_use, mp.outpost_fall_rate,
         ))
     )  # fmt: skip
+
+
+def plain(records: tuple) -> tuple:
+    """Records as plain tuples, to hand to a compiled function: numba takes a plain tuple in
+    about 0.5 µs, a named one in about 1.5 µs; the kernel names them again (`Ground(*g)`)."""
+    return tuple(tuple(r) for r in records)
