@@ -19,9 +19,9 @@ from sim.jit import generator_ref, njit
 from sim.model.combat import Fight
 from sim.model.engagement import _engage, engage_inputs, fight_of
 from sim.model.outcomes import OutpostLosses
-from sim.model.records import AirWar, CombatRules, Ground, Strengths, plain
-from sim.model.situation import Situation, Units
-from sim.model.strength import Powers, _tally, powers_of, tally_inputs
+from sim.model.records import Strengths, named_engagement, plain
+from sim.model.situation import Situation
+from sim.model.strength import Powers, _tally, named_tally, powers_of, tally_inputs
 
 
 class Battle(NamedTuple):
@@ -41,7 +41,7 @@ def battle(
     """Fight today's engagements and write their toll into the unit table's live `strength`
     and `morale` columns and the towns' `outposts` (which `s` views)."""
     tally, by_faction, units, junta_power, town, flags, broken, counts, hit, lost = _battle(
-        generator_ref(rng), strength, morale, outposts, tally_inputs(s), plain(engage_inputs(s))
+        generator_ref(rng), strength, morale, outposts, plain(tally_inputs(s)), plain(engage_inputs(s))
     )
     return Battle(
         powers_of(tally, by_faction, units, junta_power, s.supplied),
@@ -56,12 +56,13 @@ def battle(
 @njit
 def _battle(draws, strength, morale, outposts, tally, engagement):
     """`battle`: the engagements first, on the day's view; then their toll, written."""
+    tally = named_tally(tally)
     t, by_faction, units, junta_power = _tally(*tally)
     strengths = Strengths(t[0], t[1], by_faction[0], t[2], units[0], units[1], t[4], t[5], t[3], t[8], t[9])
-    u, g, a, r = engagement  # plain tuples across the call (cheaper to hand over), named again here
-    records = (Units(*u), Ground(*g), AirWar(*a), CombatRules(*r))
-    town, flags, per_unit, broken, counts, hit, lost = _engage(draws, strengths, *records)
-    alive = tally[7]
+    town, flags, per_unit, broken, counts, hit, lost = _engage(
+        draws, strengths, *named_engagement(engagement)
+    )
+    alive = tally[0].alive
     for i in range(len(strength)):
         strength[i] -= per_unit[0, i]
         if alive[i]:

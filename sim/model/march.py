@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import generator_ref, njit
+from sim.model.records import plain
 from sim.model.situation import Situation
-from sim.model.strength import _tally, tally_inputs
+from sim.model.strength import _tally, named_tally, tally_inputs
 from sim.model.tactics import _junta_orders, _resistance_orders, junta_inputs, resistance_inputs
 from sim.world.geography import _march_days
 
@@ -28,7 +29,7 @@ def march(
     in the order made: units (row 0) and destinations (row 1)."""
     indptr, nbr, km = s.geo.csr
     return _march(
-        generator_ref(rng), node, busy, mode, tally_inputs(s), resistance_inputs(s), junta_inputs(s),
+        generator_ref(rng), node, busy, mode, plain(tally_inputs(s)), resistance_inputs(s), junta_inputs(s),
         indptr, nbr, km, pace,
     )  # fmt: skip
 
@@ -36,7 +37,7 @@ def march(
 @njit
 def _march(draws, node, busy, mode, tally, resistance, junta, indptr, nbr, km, pace):
     """`march`: the orders first, on copies (nothing written until both sides have decided)."""
-    town, by_faction, _, junta_power = _tally(*tally)
+    town, by_faction, _, junta_power = _tally(*named_tally(tally))
     J_attack, R_attack, J, R, J_def, R_def = town[1], town[3], town[4], town[5], town[6], town[7]
     before = mode.copy()  # each side decides on its own copy of where units stand and what they do
     node_r, mode_r = node.copy(), mode.copy()

@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.jit import njit
 from sim.model.air import doctrine, sorties_per_day, support_table
-from sim.model.situation import Situation
+from sim.model.situation import Situation, Units
 from sim.model.strength import Powers
 from sim.world.factions import SIDE
 
@@ -113,6 +114,13 @@ def combat_rules(s: Situation) -> CombatRules:
             mp.ammo_use, mp.outpost_fall_rate,
         ))
     )  # fmt: skip
+
+
+@njit
+def named_engagement(e):
+    """`engagement.engage_inputs`' records named again, from the plain tuples a compiled caller
+    was handed (`plain`)."""
+    return Units(*e[0]), Ground(*e[1]), AirWar(*e[2]), CombatRules(*e[3])
 
 
 def plain(records: tuple) -> tuple:

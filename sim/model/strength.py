@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.situation import Situation
+from sim.model.situation import Situation, Units
 from sim.model.units import ATTACK, HOLD
 from sim.world.factions import SIDE
 
@@ -36,6 +36,38 @@ class Powers(NamedTuple):
     J_def: np.ndarray  # J with the defence of the town where the junta holds it
     R_def: np.ndarray  # R with the defence of the town where the resistance holds it
     junta_power: np.ndarray  # per unit: effective strength of a junta unit fighting, else 0
+
+
+class Sides(NamedTuple):
+    """Per faction index: its side, a ceasefire today, its ammunition-limited supply."""
+
+    side: np.ndarray
+    cease: np.ndarray
+    supply: np.ndarray
+
+
+class Holdings(NamedTuple):
+    """Per township, what strength and defence read: the holder's side, junta supply lines,
+    outposts standing and at the start, terrain's defence multiplier, the coast."""
+
+    holder_side: np.ndarray
+    supplied: np.ndarray
+    outposts: np.ndarray
+    outposts_base: np.ndarray
+    terrain: np.ndarray
+    coast: np.ndarray
+
+
+class StrengthRules(NamedTuple):
+    """The rule numbers of strength and defence (`[model]`), and the day's multipliers."""
+
+    naval_support: float
+    fortification: float
+    field_fortification: float
+    morale_floor: float
+    unsupplied_effect: float
+    junta_multiplier: float  # `junta_multiplier`: command, drones, Chinese materiel
+    rebel_multiplier: float  # `rebel_multiplier`: drones
 
 
 @njit
@@ -91,44 +123,51 @@ def _sum_rows(rows, out):
 
 
 @njit
-def _tally(
-    faction, node, strength, quality, morale, mode, busy, alive, side, cease, holder_side, supply, supplied,
-    outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification,
-    morale_floor, unsupplied, junta_mult, rebel_mult,
-):  # fmt: skip
+def _tally(units, sides, holdings, rules):
     """`tally_raw`, the towns' `_defence`, and effective strength per town: numbers x quality x
     morale, then the junta's multiplier (and its cut from supply) or the faction's supply and
     drones. Returned packed, a few arrays rather than many (each array a kernel returns costs
     about a microsecond), and written in place rather than copied there: per town (rows in the
     order `powers` unpacks them), per faction and town (raw, effective), per unit (fighting for
-    the junta, for the resistance) and the junta's power per unit."""
-    n_fac, n_nodes = len(cease), len(holder_side)
+    the junta, for the resistance) and the junta's power per unit. Reads the records
+    `situation.Units`, `Sides`, `Holdings` and `StrengthRules`."""
+    u, f_, h, r = units, sides, holdings, rules
+    node, holder_side = u.node, h.holder_side
+    n_fac, n_nodes = len(f_.cease), len(holder_side)
     town, by_faction = np.zeros((10, n_nodes)), np.zeros((2, n_fac, n_nodes))
     units, junta_power = np.zeros((2, len(node)), dtype=np.bool_), np.zeros(len(node))
     J_raw, J_attack, R_raw, R_attack, J, R = town[0], town[1], town[2], town[3], town[4], town[5]
     Rf, junta, rebel = by_faction[1], units[0], units[1]
     _tally_raw_into(
-        faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, by_faction[0],
-        R_raw, R_attack, junta, rebel,
+        u.faction, node, u.strength, u.mode, u.busy, u.alive, f_.side, f_.cease, holder_side, J_raw, J_attack,
+        by_faction[0], R_raw, R_attack, junta, rebel,
     )  # fmt: skip
     town[8], town[9] = _defence(
-        outposts, outposts_base, terrain, coast, naval_support, fortification, field_fortification
-    )
+        h.outposts, h.outposts_base, h.terrain, h.coast, r.naval_support, r.fortification,
+        r.field_fortification,
+    )  # fmt: skip
     for i in range(len(node)):
         if not (junta[i] or rebel[i]):
             continue
-        f, v = faction[i], node[i]
-        eff = unit_strength(strength[i], quality[i], morale[i], morale_floor)
+        f, v = u.faction[i], node[i]
+        eff = unit_strength(u.strength[i], u.quality[i], u.morale[i], r.morale_floor)
         if junta[i]:
-            junta_power[i] = junta_strength(eff, junta_mult, supplied[v], unsupplied)
+            junta_power[i] = junta_strength(eff, r.junta_multiplier, h.supplied[v], r.unsupplied_effect)
             J[v] += junta_power[i]
         else:
-            Rf[f, v] += rebel_strength(eff, supply[f], rebel_mult)
+            Rf[f, v] += rebel_strength(eff, f_.supply[f], r.rebel_multiplier)
     _sum_rows(Rf, R)
     for t in range(n_nodes):
         town[6, t] = J[t] * (town[8, t] if holder_side[t] == 0 else 1.0)
         town[7, t] = R[t] * (town[9, t] if holder_side[t] == 1 else 1.0)
     return town, by_faction, units, junta_power
+
+
+@njit
+def named_tally(t):
+    """`tally_inputs`' records named again, from the plain tuples a compiled caller was handed
+    (`records.plain`)."""
+    return Units(*t[0]), Sides(*t[1]), Holdings(*t[2]), StrengthRules(*t[3])
 
 
 def junta_multiplier(s: Situation) -> float:
@@ -198,15 +237,19 @@ def powers_of(
     )  # fmt: skip
 
 
-def tally_inputs(s: Situation) -> tuple:
-    """What `_tally` reads of the day, in its order (also for a kernel that calls it)."""
-    u = s.units
+def tally_inputs(s: Situation) -> tuple[Units, Sides, Holdings, StrengthRules]:
+    """What `_tally` reads of the day, as its records (also for a kernel that calls it)."""
     mp = s.p.model
     return (
-        u.faction, u.node, u.strength, u.quality, u.morale, u.mode, u.busy, u.alive, SIDE, s.cease,
-        SIDE[s.holder], s.supply, s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast,
-        mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor, mp.unsupplied_effect,
-        junta_multiplier(s), rebel_multiplier(s),
+        s.units,
+        Sides(SIDE, s.cease, s.supply),
+        Holdings(SIDE[s.holder], s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast),
+        StrengthRules(
+            *(float(x) for x in (
+                mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor,
+                mp.unsupplied_effect, junta_multiplier(s), rebel_multiplier(s),
+            ))
+        ),
     )  # fmt: skip
 
 
