@@ -17,7 +17,14 @@ from sim.jit import generator_ref, njit
 from sim.model.records import plain
 from sim.model.situation import Situation
 from sim.model.strength import _tally, named_tally, tally_inputs
-from sim.model.tactics import _junta_orders, _resistance_orders, junta_inputs, resistance_inputs
+from sim.model.tactics import (
+    Odds,
+    _junta_orders,
+    _resistance_orders,
+    junta_inputs,
+    named_orders,
+    resistance_inputs,
+)
 from sim.world.geography import _march_days
 
 
@@ -29,7 +36,8 @@ def march(
     in the order made: units (row 0) and destinations (row 1)."""
     indptr, nbr, km = s.geo.csr
     return _march(
-        generator_ref(rng), node, busy, mode, plain(tally_inputs(s)), resistance_inputs(s), junta_inputs(s),
+        generator_ref(rng), node, busy, mode, plain(tally_inputs(s)), plain(resistance_inputs(s)),
+        plain(junta_inputs(s)),
         indptr, nbr, km, pace,
     )  # fmt: skip
 
@@ -39,13 +47,13 @@ def _march(draws, node, busy, mode, tally, resistance, junta, indptr, nbr, km, p
     """`march`: the orders first, on copies (nothing written until both sides have decided)."""
     town, by_faction, _, junta_power = _tally(*named_tally(tally))
     J_attack, R_attack, J, R, J_def, R_def = town[1], town[3], town[4], town[5], town[6], town[7]
+    odds = Odds(by_faction[1], R, R_attack, J, J_attack, J_def, R_def, town[8], junta_power)
+    resistance, junta = named_orders(resistance, junta)
     before = mode.copy()  # each side decides on its own copy of where units stand and what they do
     node_r, mode_r = node.copy(), mode.copy()
-    moves, fell_back, grouped = _resistance_orders(
-        draws, node_r, mode_r, by_faction[1], R, R_attack, J, J_attack, J_def, R_def, *resistance
-    )
+    moves, fell_back, grouped = _resistance_orders(draws, node_r, mode_r, odds, *resistance)
     node_j, mode_j = node.copy(), mode.copy()
-    withdrawn, ordered = _junta_orders(draws, node_j, mode_j, J, R, R_def, town[8], junta_power, *junta)
+    withdrawn, ordered = _junta_orders(draws, node_j, mode_j, odds, *junta)
     # in turn: a unit may fall back, then flee on from where it fell back to; then the groups;
     # then the junta's withdrawals and its groups
     moved = np.empty((2, moves.shape[1] + grouped.shape[1] + withdrawn.shape[1] + ordered.shape[1]), np.int64)

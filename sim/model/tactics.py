@@ -11,14 +11,122 @@ the best target; a loosely aligned one scatters its choices [AP-2023:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.jit import generator_ref, njit
 from sim.model.orders import Orders, edges, fall_back_moves, groups
-from sim.model.situation import Situation
+from sim.model.situation import Situation, Units
 from sim.model.strength import Powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import SIDE
+
+
+class Odds(NamedTuple):
+    """The strengths the orders weigh (`strength._tally`'s; see `Powers`)."""
+
+    Rf: np.ndarray
+    R: np.ndarray
+    R_attack: np.ndarray
+    J: np.ndarray
+    J_attack: np.ndarray
+    J_def: np.ndarray
+    R_def: np.ndarray
+    d_junta: np.ndarray
+    junta_power: np.ndarray
+
+
+class Board(NamedTuple):
+    """The map as the resistance's orders read it: sides, holders, who is in a ceasefire or on
+    the offensive, where each faction fights, the roads, what each township is worth, and
+    each faction's route toward its front."""
+
+    side: np.ndarray
+    holder: np.ndarray
+    cease: np.ndarray
+    offensive: np.ndarray
+    operating: np.ndarray
+    indptr: np.ndarray
+    nbr: np.ndarray
+    value: np.ndarray
+    front_dist: np.ndarray
+    front_next: np.ndarray
+
+
+class ResistanceRules(NamedTuple):
+    """The rule numbers of the resistance's orders (`[model]`, `[model.tactics]`)."""
+
+    attack_ratio: float
+    retreat_ratio: float
+    morale_break: float
+    hold_danger: float
+    reinforce_danger: float
+    ratio_cap: float
+    joint_assault: float
+    coordination: float
+    reinforce_chance: float
+    redeploy_chance: float
+
+
+class Groups(NamedTuple):
+    """Ready units grouped by (faction, township) (`orders.groups`), and the groups' roads."""
+
+    faction: np.ndarray
+    town: np.ndarray
+    count: np.ndarray
+    owner: np.ndarray  # the group of each road
+    road_to: np.ndarray  # where each road leads
+    first: np.ndarray  # the first unit of each group
+    group_of: np.ndarray  # each unit's group
+    units: np.ndarray
+
+
+class Command(NamedTuple):
+    """What the junta's formations read of the command's plan and the map."""
+
+    side_of: np.ndarray  # the holder's side per township
+    indptr: np.ndarray
+    nbr: np.ndarray
+    targets: np.ndarray
+    dist: np.ndarray
+    nexthop: np.ndarray
+    value_junta: np.ndarray
+    junta_offensive: bool
+    reaction: float  # chance a group's command reacts today
+
+
+class JuntaRules(NamedTuple):
+    retreat_ratio: float
+    attack_ratio: float
+    ratio_cap: float
+
+
+class Formations(NamedTuple):
+    """Mobile formations ready to move, grouped by the junta township they are in."""
+
+    towns: np.ndarray
+    owner: np.ndarray  # the group of each road
+    road_to: np.ndarray
+    power: np.ndarray  # each group's effective strength
+    units: np.ndarray
+    group_of: np.ndarray
+
+
+def odds_of(P: Powers) -> Odds:
+    return Odds(P.Rf, P.R, P.R_attack, P.J, P.J_attack, P.J_def, P.R_def, P.d_junta, P.junta_power)
+
+
+@njit
+def named_orders(resistance, junta):
+    """`resistance_inputs`' and `junta_inputs`' records named again, from the plain tuples a
+    compiled caller was handed (`records.plain`)."""
+    r_units, board, r_rules = resistance
+    j_units, command, j_rules = junta
+    return (
+        (Units(*r_units), Board(*board), ResistanceRules(*r_rules)),
+        (Units(*j_units), Command(*command), JuntaRules(*j_rules)),
+    )
 
 
 def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
@@ -31,9 +139,8 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     """
     orders = Orders(s)
     moves, fell_back, ordered = _resistance_orders(
-        generator_ref(rng), orders.node, orders.mode, P.Rf, P.R, P.R_attack, P.J, P.J_attack, P.J_def,
-        P.R_def, *resistance_inputs(s),
-    )  # fmt: skip
+        generator_ref(rng), orders.node, orders.mode, odds_of(P), *resistance_inputs(s)
+    )
     # in turn: a unit may fall back, then flee on from where it fell back to; then the groups
     for batch in (moves[:, :fell_back], moves[:, fell_back:], ordered):
         if batch.shape[1]:
@@ -41,65 +148,60 @@ def resistance_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orde
     return orders
 
 
-def resistance_inputs(s: Situation) -> tuple:
+def resistance_inputs(s: Situation) -> tuple[Units, Board, ResistanceRules]:
     """What `_resistance_orders` reads of the day besides the units' places, modes and the
-    strengths, in its order (also for a kernel that calls it)."""
-    u = s.units
+    strengths, as its records (also for a kernel that calls it)."""
     mp = s.p.model
     tp = mp.tactics
+    indptr, nbr = s.geo.csr[:2]
     front_dist, front_next = s.front_fields()
-    return (
-        u.faction, u.morale, u.busy, u.rest, u.alive, SIDE, s.holder, s.cease, s.offensive, s.operating,
-        *s.geo.csr[:2], s.value, front_dist, front_next, mp.attack_ratio, mp.retreat_ratio, mp.morale_break,
-        tp.hold_danger, tp.reinforce_danger, tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination,
-        tp.reinforce_chance, tp.redeploy_chance,
+    board = Board(
+        SIDE, s.holder, s.cease, s.offensive, s.operating, indptr, nbr, s.value, front_dist, front_next
+    )
+    rules = ResistanceRules(
+        *(float(x) for x in (
+            mp.attack_ratio, mp.retreat_ratio, mp.morale_break, tp.hold_danger, tp.reinforce_danger,
+            tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
+            tp.redeploy_chance,
+        ))
     )  # fmt: skip
+    return s.units, board, rules
 
 
 @njit
-def _resistance_orders(
-    draws, node, mode, Rf, R, R_attack, J, J_attack, J_def, R_def, faction, morale, busy, rest, alive, side,
-    holder, cease, offensive, operating, indptr, nbr, value, front_dist, front_next, attack_ratio,
-    retreat_ratio, morale_break, hold_danger, reinforce_danger, ratio_cap, joint_assault, coordination,
-    reinforce_chance, redeploy_chance,
-):  # fmt: skip
+def _resistance_orders(draws, node, mode, odds, units, board, rules):
     """`_contact`; then the units left to decide, grouped by (faction, town) with each group's
     roads (`orders.groups`, `orders.edges`), take `_group_orders` on one block of draws. Packed:
     the contact moves (units; destinations: those falling back, then those fleeing), how many
-    fall back, and the groups' moves (units; destinations)."""
-    side_of = side[holder]
-    retreats, to_safety, fled, to_shelter, home = _contact(
-        faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
-        indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
-    )  # fmt: skip
+    fall back, and the groups' moves (units; destinations). Reads the records `Odds`,
+    `situation.Units`, `Board` and `ResistanceRules`."""
+    holder = board.holder
+    side_of = board.side[holder]
+    retreats, to_safety, fled, to_shelter, home = _contact(units, node, mode, board, side_of, odds, rules)
     k = len(retreats)
     moves = np.empty((2, k + len(fled)), dtype=np.int64)
     moves[0, :k], moves[1, :k], moves[0, k:], moves[1, k:] = retreats, to_safety, fled, to_shelter
     if len(home) == 0:
         return moves, k, np.empty((2, 0), dtype=np.int64)
     n_nodes = len(holder)
-    found, first, group_of, count = groups(faction[home] * n_nodes + node[home], len(cease) * n_nodes)
+    found, first, group_of, count = groups(
+        units.faction[home] * n_nodes + node[home], len(board.cease) * n_nodes
+    )
     gf, gu = found // n_nodes, found % n_nodes
-    owner, v = edges(indptr, nbr, gu)
+    owner, v = edges(board.indptr, board.nbr, gu)
     # one block of draws, consumed as: coordination per group, a random score per road,
     # reinforcement and redeployment per group
     uniform = draws.rng.random(3 * len(gf) + len(v))
-    idx, dest = _group_orders(
-        gf, gu, count, owner, v, uniform, home, first, group_of, node, mode, holder, side_of, cease,
-        offensive, operating, Rf, R, R_attack, J_def, _danger(indptr, nbr, holder, J, J_attack, R_def),
-        value, front_dist, front_next, attack_ratio, hold_danger, reinforce_danger, ratio_cap, joint_assault,
-        coordination, reinforce_chance, redeploy_chance,
-    )  # fmt: skip
+    danger = _danger(board.indptr, board.nbr, holder, odds.J, odds.J_attack, odds.R_def)
+    grouped = Groups(gf, gu, count, owner, v, first, group_of, home)
+    idx, dest = _group_orders(grouped, uniform, node, mode, side_of, danger, odds, board, rules)
     ordered = np.empty((2, len(idx)), dtype=np.int64)
     ordered[0], ordered[1] = idx, dest
     return moves, k, ordered
 
 
 @njit
-def _contact(
-    faction, node, mode, morale, busy, rest, alive, side, holder, side_of, cease, offensive, operating,
-    indptr, nbr, R, J_def, J_attack, attack_ratio, retreat_ratio, morale_break,
-):  # fmt: skip
+def _contact(units, node, mode, board, side_of, odds, rules):
     """Resistance units in contact, in the kernel's own node and mode arrays.
 
     In a junta-held town's countryside: in a ceasefire they lie low, and take up the fight
@@ -112,6 +214,15 @@ def _contact(
     sixteen-character formula: the enemy advances, we retreat]. Returns those moves,
     and the units left to decide by group: those ready in friendly towns.
     """
+    faction, morale, busy, rest, alive = units.faction, units.morale, units.busy, units.rest, units.alive
+    side, holder, cease, offensive, operating = (
+        board.side,
+        board.holder,
+        board.cease,
+        board.offensive,
+        board.operating,
+    )
+    indptr, nbr, R, J_def, J_attack = board.indptr, board.nbr, odds.R, odds.J_def, odds.J_attack
     n_units = len(node)
     ready = np.zeros(n_units, dtype=np.bool_)
     retreat = np.zeros(n_units, dtype=np.bool_)
@@ -126,12 +237,12 @@ def _contact(
         if mode[i] == HOLD:  # lay low through a truce that has ended: back in the fight
             mode[i] = GUERRILLA
         ratio = R[town] / (J_def[town] + 1.0)
-        if mode[i] == GUERRILLA and offensive[f] and operating[f, town] and ratio >= attack_ratio:
+        if mode[i] == GUERRILLA and offensive[f] and operating[f, town] and ratio >= rules.attack_ratio:
             mode[i] = ATTACK
         if mode[i] == ATTACK and not offensive[f]:
             mode[i] = GUERRILLA
         pressed = mode[i] == ATTACK or J_attack[town] > 0
-        retreat[i] = (pressed and ratio < retreat_ratio) or morale[i] < morale_break
+        retreat[i] = (pressed and ratio < rules.retreat_ratio) or morale[i] < rules.morale_break
     friendly = side_of != 0
     retreats, to_safety, stuck = fall_back_moves(indptr, nbr, node, mode, np.flatnonzero(retreat), friendly)
     for i in stuck:
@@ -139,7 +250,7 @@ def _contact(
     fleeing = np.zeros(n_units, dtype=np.bool_)
     for i in range(n_units):
         town = node[i]
-        fleeing[i] = ready[i] and side_of[town] == 1 and J_attack[town] > 0 and morale[i] < morale_break
+        fleeing[i] = ready[i] and side_of[town] == 1 and J_attack[town] > 0 and morale[i] < rules.morale_break
     quiet = J_attack == 0
     fled, to_shelter, trapped = fall_back_moves(
         indptr, nbr, node, mode, np.flatnonzero(fleeing), friendly & quiet
@@ -156,11 +267,7 @@ def _contact(
 
 
 @njit
-def _group_orders(
-    gf, gu, count, owner, v, draws, home, first, group_of, node, mode, holder, side_of, cease, offensive,
-    operating, Rf, R, R_attack, J_def, danger, value, front_dist, front_next, attack_ratio, hold_danger,
-    reinforce_danger, ratio_cap, joint_assault, coordination, reinforce_chance, redeploy_chance,
-):  # fmt: skip
+def _group_orders(grouped, draws, node, mode, side_of, danger, odds, board, rules):
     """Orders per (faction, town) group, carried out in the kernel's node and mode arrays;
     returns the moves (units, destinations).
 
@@ -172,6 +279,16 @@ def _group_orders(
     it marches toward it with `redeploy_chance`. A faction keeps one unit in a front town
     it holds, and all of them while junta forces mass against it.
     """
+    gf, gu, count, owner, v = grouped.faction, grouped.town, grouped.count, grouped.owner, grouped.road_to
+    home, first, group_of = grouped.units, grouped.first, grouped.group_of
+    holder, cease, offensive, operating, value = (
+        board.holder,
+        board.cease,
+        board.offensive,
+        board.operating,
+        board.value,
+    )
+    Rf, R, R_attack, J_def, r = odds.Rf, odds.R, odds.R_attack, odds.J_def, rules
     n_g, n_e = len(gf), len(v)
     g_dest = np.full(n_g, -1, dtype=np.int64)
     g_mode = np.full(n_g, HOLD, dtype=np.int8)
@@ -188,23 +305,23 @@ def _group_orders(
             if holder[v[k]] == 0 and not cease[f] and operating[f, v[k]]:
                 front = True
         keeps[g] = holder[town] == f and front
-        hold_all[g] = holder[town] == f and danger[town] > hold_danger
+        hold_all[g] = holder[town] == f and danger[town] > r.hold_danger
         movable = 0 if hold_all[g] else count[g] - keeps[g]
         power = Rf[f, town] * movable / count[g]
-        coordinated = draws[g] < coordination
+        coordinated = draws[g] < r.coordination
         target, best_score, helps, worst = -1, 0.0, -1, 0.0
         for k in range(lo, e):
             w = v[k]
             ratio = (power + R[w]) / (J_def[w] + 1.0)
             hostile = holder[w] == 0 and not cease[f] and operating[f, w]
-            if hostile and offensive[f] and ratio >= attack_ratio and movable > 0:
-                joint = 1.0 + joint_assault * (1.0 if R_attack[w] > 0 else 0.0)
-                score = value[w] * min(ratio, ratio_cap) * joint if coordinated else draws[n_g + k]
+            if hostile and offensive[f] and ratio >= r.attack_ratio and movable > 0:
+                joint = 1.0 + r.joint_assault * (1.0 if R_attack[w] > 0 else 0.0)
+                score = value[w] * min(ratio, r.ratio_cap) * joint if coordinated else draws[n_g + k]
                 if target < 0 or score > best_score:
                     target, best_score = k, score
             if (
                 side_of[w] == 1
-                and danger[w] > reinforce_danger
+                and danger[w] > r.reinforce_danger
                 and danger[w] > danger[town]
                 and operating[f, w]
                 and movable > 0
@@ -213,11 +330,11 @@ def _group_orders(
                 helps, worst = k, danger[w]
         if target >= 0:
             g_dest[g], g_mode[g] = v[target], ATTACK
-        elif helps >= 0 and draws[n_g + n_e + g] < reinforce_chance:
+        elif helps >= 0 and draws[n_g + n_e + g] < r.reinforce_chance:
             g_dest[g] = v[helps]
-        idle = g_dest[g] < 0 and not front and draws[2 * n_g + n_e + g] < redeploy_chance
-        if idle and front_dist[f, town] > 1:
-            g_dest[g] = front_next[f, town]
+        idle = g_dest[g] < 0 and not front and draws[2 * n_g + n_e + g] < r.redeploy_chance
+        if idle and board.front_dist[f, town] > 1:
+            g_dest[g] = board.front_next[f, town]
     moving = np.zeros(len(home), dtype=np.bool_)
     for p in range(len(home)):
         g = group_of[p]
@@ -262,59 +379,51 @@ def junta_orders(s: Situation, P: Powers, rng: np.random.Generator) -> Orders:
     """Today's orders to the junta's mobile formations, following the command's plan."""
     orders = Orders(s)
     withdrawn, ordered = _junta_orders(
-        generator_ref(rng), orders.node, orders.mode, P.J, P.R, P.R_def, P.d_junta, P.junta_power,
-        *junta_inputs(s),
-    )  # fmt: skip
+        generator_ref(rng), orders.node, orders.mode, odds_of(P), *junta_inputs(s)
+    )
     for batch in (withdrawn, ordered):
         if batch.shape[1]:
             orders.moves.append((batch[0], batch[1]))
     return orders
 
 
-def junta_inputs(s: Situation) -> tuple:
+def junta_inputs(s: Situation) -> tuple[Units, Command, JuntaRules]:
     """What `_junta_orders` reads of the day besides the units' places, modes and the
-    strengths, in its order (also for a kernel that calls it)."""
-    u = s.units
+    strengths, as its records (also for a kernel that calls it)."""
     mp, jp = s.p.model, s.p.junta
     floor = mp.leadership.reaction_floor
-    return (
-        u.kind, u.busy, u.rest, u.alive, SIDE[s.holder], *s.geo.csr[:2], s.plan.targets, s.plan.dist,
-        s.plan.next, s.value_junta, mp.retreat_ratio, mp.attack_ratio, mp.tactics.ratio_cap,
-        s.junta_offensive, floor + (1 - floor) * jp.leadership,
+    indptr, nbr = s.geo.csr[:2]
+    command = Command(
+        SIDE[s.holder], indptr, nbr, s.plan.targets, s.plan.dist, s.plan.next, s.value_junta,
+        bool(s.junta_offensive), float(floor + (1 - floor) * jp.leadership),
     )  # fmt: skip
+    rules = JuntaRules(float(mp.retreat_ratio), float(mp.attack_ratio), float(mp.tactics.ratio_cap))
+    return s.units, command, rules
 
 
 @njit
-def _junta_orders(
-    draws, node, mode, J, R, R_def, d_junta, junta_power, kind, busy, rest, alive, side_of, indptr, nbr,
-    targets, dist, nexthop, value_junta, retreat_ratio, attack_ratio, ratio_cap, junta_offensive, reaction,
-):  # fmt: skip
+def _junta_orders(draws, node, mode, odds, units, command, rules):
     """`_formations`, then whether each group's command reacts today (chance `reaction`), then
-    `_formation_orders`. Packed: the withdrawals and the groups' moves (units; destinations)."""
-    withdrawn, here, nodes, group_of, mobile_power, roads = _formations(
-        kind, busy, rest, alive, node, mode, side_of, indptr, nbr, J, R_def, junta_power, retreat_ratio
-    )
-    if len(here) == 0:
+    `_formation_orders`. Packed: the withdrawals and the groups' moves (units; destinations).
+    Reads the records `Odds`, `situation.Units`, `Command` and `JuntaRules`."""
+    withdrawn, formations = _formations(units, node, mode, command, odds, rules.retreat_ratio)
+    if len(formations.units) == 0:
         return withdrawn, np.empty((2, 0), dtype=np.int64)
-    react = draws.rng.random(len(nodes)) < reaction
-    idx, dest = _formation_orders(
-        nodes, roads[0], roads[1], mobile_power, react, here, group_of, node, mode, side_of, targets, dist,
-        nexthop, J, R, R_def, d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
-    )  # fmt: skip
+    react = draws.rng.random(len(formations.towns)) < command.reaction
+    idx, dest = _formation_orders(formations, react, node, mode, command, odds, rules)
     ordered = np.empty((2, len(idx)), dtype=np.int64)
     ordered[0], ordered[1] = idx, dest
     return withdrawn, ordered
 
 
 @njit
-def _formations(
-    kind, busy, rest, alive, node, mode, side_of, indptr, nbr, J, R_def, junta_power, retreat_ratio
-):
+def _formations(units, node, mode, command, odds, retreat_ratio):
     """Mobile formations ready to move: those assaulting a resistance town fall back to a
     junta-held neighbour when outmatched; the rest are grouped by the junta town they are in,
-    with the effective strength of each group and its roads. Packed: the withdrawals (units;
-    destinations), the units left, the towns, each unit's group, the groups' power, the roads
-    (group; town)."""
+    with the effective strength of each group and its roads. Returns the withdrawals (units;
+    destinations) and the `Formations` left."""
+    kind, busy, rest, alive = units.kind, units.busy, units.rest, units.alive
+    side_of, indptr, nbr, J, R_def = command.side_of, command.indptr, command.nbr, odds.J, odds.R_def
     ready = np.zeros(len(node), dtype=np.bool_)
     outmatched = np.zeros(len(node), dtype=np.bool_)
     for i in range(len(node)):
@@ -328,18 +437,15 @@ def _formations(
     nodes, _, group_of, _ = groups(node[here], len(side_of))
     mobile_power = np.zeros(len(nodes))
     for p in range(len(here)):
-        mobile_power[group_of[p]] += junta_power[here[p]]
+        mobile_power[group_of[p]] += odds.junta_power[here[p]]
     owner, v = edges(indptr, nbr, nodes)
-    moves, roads = np.empty((2, len(withdrawn)), dtype=np.int64), np.empty((2, len(v)), dtype=np.int64)
-    moves[0], moves[1], roads[0], roads[1] = withdrawn, to_safety, owner, v
-    return moves, here, nodes, group_of, mobile_power, roads
+    moves = np.empty((2, len(withdrawn)), dtype=np.int64)
+    moves[0], moves[1] = withdrawn, to_safety
+    return moves, Formations(nodes, owner, v, mobile_power, here, group_of)
 
 
 @njit
-def _formation_orders(
-    nodes, owner, v, mobile_power, react, here, group_of, node, mode, side_of, targets, dist, nexthop,
-    J, R, R_def, d_junta, value_junta, attack_ratio, ratio_cap, junta_offensive,
-):  # fmt: skip
+def _formation_orders(formations, react, node, mode, command, odds, rules):
     """Orders per junta-held town with mobile formations, carried out in the kernel's node
     and mode arrays; returns the moves (units, destinations).
 
@@ -348,6 +454,9 @@ def _formation_orders(
     route. They leave a contested town only if what stays can hold it; kept there on the
     offensive, they clear its countryside [DW-2025: retaking highways and trade routes].
     """
+    nodes, owner, v, mobile_power = formations.towns, formations.owner, formations.road_to, formations.power
+    here, group_of, c = formations.units, formations.group_of, command
+    J, R, R_def, d_junta = odds.J, odds.R, odds.R_def, odds.d_junta
     n_g, n_e = len(nodes), len(v)
     g_dest = np.full(n_g, -1, dtype=np.int64)
     g_mode = np.full(n_g, HOLD, dtype=np.int8)
@@ -359,17 +468,17 @@ def _formation_orders(
         while e < n_e and owner[e] == g:
             w = v[e]
             ratio = (mobile_power[g] + J[w]) / (R_def[w] + 1.0)
-            if targets[w] and side_of[w] == 1 and ratio >= attack_ratio:
-                score = value_junta[w] * min(ratio, ratio_cap)
+            if c.targets[w] and c.side_of[w] == 1 and ratio >= rules.attack_ratio:
+                score = c.value_junta[w] * min(ratio, rules.ratio_cap)
                 if target < 0 or score > best_score:
                     target, best_score = e, score
             e += 1
         can_leave = (J[town] - mobile_power[g]) * d_junta[town] >= R[town]
         if can_leave and target >= 0:
             g_dest[g], g_mode[g] = v[target], ATTACK
-        elif can_leave and react[g] and dist[town] > 0:
-            g_dest[g] = nexthop[town]
-        clearing[g] = g_dest[g] < 0 and R[town] > 0 and junta_offensive
+        elif can_leave and react[g] and c.dist[town] > 0:
+            g_dest[g] = c.nexthop[town]
+        clearing[g] = g_dest[g] < 0 and R[town] > 0 and c.junta_offensive
     moving = np.zeros(len(here), dtype=np.bool_)
     for p in range(len(here)):
         g = group_of[p]
