@@ -5,23 +5,46 @@ at the start of an engagement; AP-2023]."""
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.jit import njit
 from sim.model.draws import multinomial, poisson
-from sim.model.situation import Situation, frozen
+from sim.model.situation import Situation, frozen, ground
 from sim.model.strength import Powers
 from sim.model.sums import total
-from sim.world.factions import SIDE
+
+
+class AirWar(NamedTuple):
+    """The day's air doctrine and sorties (`air.doctrine`, `air.sorties_per_day`)."""
+
+    preemptive: bool
+    opening_days: int
+    attack_weight: float
+    opening_weight: float
+    delay_days: int
+    reprisal_days: int
+    sorties_per_day: float
+    support_table: np.ndarray
+    effect: float
+    saturation: float
+
+
+def air_war(s: Situation) -> AirWar:
+    mp = s.p.model
+    preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days = doctrine(s)
+    return AirWar(
+        bool(preemptive), int(opening_days), float(attack_weight), float(opening_weight), int(delay_days),
+        int(reprisal_days), float(sorties_per_day(s)), support_table(mp.air_effect, mp.air_saturation),
+        float(mp.air_effect), float(mp.air_saturation),
+    )  # fmt: skip
 
 
 def air_strikes(s: Situation, P: Powers, assault: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Air strikes of the day by town, by doctrine (`air_weights`)."""
-    weight = air_weights(
-        assault, s.holder, SIDE, s.engaged_days, s.captured_day, s.day, P.R_raw, *doctrine(s)
-    )
-    return sorties(rng, weight, sorties_per_day(s))
+    a = air_war(s)
+    return sorties(rng, air_weights(assault, ground(s), a, P.R_raw), a.sorties_per_day)
 
 
 def doctrine(s: Situation) -> tuple[bool, int, float, float, int, int]:
@@ -49,25 +72,24 @@ def sorties(rng, weight, per_day):
 
 
 @njit
-def air_weights(
-    assault, holder, side, engaged_days, captured_day, day, R_raw, preemptive, opening_days, attack_weight,
-    opening_weight, delay_days, reprisal_days,
-):  # fmt: skip
+def air_weights(assault, ground, air_war, R_raw):
     """Each town's weight as an air target, by doctrine, more where more fighters stand.
 
     Pre-emptive: at every assault from its first day, and where the junta attacks.
     Reactive: only after `air_delay_days` of a siege, and as reprisal on towns
     recently lost [DW-2025: air force now used at the start of an engagement].
     """
+    g, a = ground, air_war
+    holder, side = g.holder, g.side
     weight = np.empty(len(holder))
     for t in range(len(holder)):
-        if preemptive:
+        if a.preemptive:
             junta_attacks = assault[t] and side[holder[t]] == 1
-            opening = assault[t] and engaged_days[t] < opening_days
-            w = (1.0 * assault[t] + attack_weight * junta_attacks) + opening_weight * opening
+            opening = assault[t] and g.engaged_days[t] < a.opening_days
+            w = (1.0 * assault[t] + a.attack_weight * junta_attacks) + a.opening_weight * opening
         else:
-            sieged = assault[t] and holder[t] == 0 and engaged_days[t] >= delay_days
-            reprisal = side[holder[t]] == 1 and day - captured_day[t] <= reprisal_days
+            sieged = assault[t] and holder[t] == 0 and g.engaged_days[t] >= a.delay_days
+            reprisal = side[holder[t]] == 1 and g.day - g.captured_day[t] <= a.reprisal_days
             w = 1.0 * sieged + 1.0 * reprisal
         weight[t] = w * (1 + R_raw[t])
     return weight

@@ -19,8 +19,8 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.air import air_support
-from sim.model.records import combat_rules, ground, strengths
-from sim.model.situation import Situation
+from sim.model.records import combat_rules, strengths
+from sim.model.situation import Situation, ground
 from sim.model.strength import Powers
 from sim.model.sums import total
 

@@ -16,12 +16,12 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import generator_ref, njit
-from sim.model.air import air_support_of, air_weights, sorties
+from sim.model.air import AirWar, air_support_of, air_war, air_weights, sorties
 from sim.model.combat import Fight, Toll, contact, exchange, toll
 from sim.model.draws import poisson
 from sim.model.outcomes import OutpostLosses, outposts_hit
-from sim.model.records import AirWar, CombatRules, Ground, air_war, combat_rules, ground, strengths
-from sim.model.situation import Situation, Units
+from sim.model.records import CombatRules, combat_rules, strengths
+from sim.model.situation import Ground, Situation, Units, ground
 from sim.model.strength import Powers
 
 
@@ -70,10 +70,7 @@ def _engage(draws, strengths, units, ground, air_war, rules):
     n = len(holder)
     town = np.empty((6, n))
     engaged, assault, intensity = contact(J_raw, R_raw, S.J_attack, S.R_attack, holder, r.harassment)
-    weight = air_weights(
-        assault, holder, g.side, g.engaged_days, g.captured_day, g.day, R_raw, a.preemptive, a.opening_days,
-        a.attack_weight, a.opening_weight, a.delay_days, a.reprisal_days,
-    )  # fmt: skip
+    weight = air_weights(assault, g, a, R_raw)
     air = sorties(rng, weight, a.sorties_per_day)
     for t in range(n):
         if R_raw[t] <= 0:  # no fighters left to strike

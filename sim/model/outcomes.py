@@ -16,7 +16,7 @@ import numpy as np
 from sim.jit import njit
 from sim.model.combat import Fight
 from sim.model.situation import Situation
-from sim.model.strength import Powers, tally_raw
+from sim.model.strength import Powers, Sides, tally_raw
 from sim.model.sums import total
 from sim.model.units import GARRISON
 from sim.world.factions import SIDE
@@ -106,21 +106,16 @@ class Captures(NamedTuple):
 
 def captures(s: Situation) -> Captures:
     """A town changes hands when its holder has no fighters left there and the enemy has."""
-    u = s.units
-    towns_j, captor, towns_r, taken = _lost(
-        u.faction, u.node, u.strength, u.mode, u.busy, u.alive, SIDE, s.cease, s.holder
-    )
+    towns_j, captor, towns_r, taken = _lost(s.units, Sides(SIDE, s.cease, s.supply), s.holder)
     return Captures(list(zip(towns_j.tolist(), captor.tolist(), strict=True)), towns_r.tolist(), taken)
 
 
 @njit
-def _lost(faction, node, strength, mode, busy, alive, side, cease, holder):
+def _lost(units, sides, holder):
     """Towns the junta lost and the faction that takes each (the strongest there), towns the
     resistance lost, and both as a mask."""
-    holder_side = side[holder]
-    J_raw, J_attack, Rf_raw, R_raw, _, _, _ = tally_raw(
-        faction, node, strength, mode, busy, alive, side, cease, holder_side, len(cease)
-    )
+    holder_side = sides.side[holder]
+    J_raw, J_attack, Rf_raw, R_raw, _, _, _ = tally_raw(units, sides, holder_side)
     lost_j = (holder == 0) & (J_raw < 1) & (R_raw >= 1)
     lost_r = (holder_side == 1) & (R_raw < 1) & (J_attack >= 1)
     towns_j = np.flatnonzero(lost_j)

@@ -1,7 +1,8 @@
-"""The records the compiled kernels take their inputs in, by name: the day's strengths, the
-townships' state, the air war and the fighting's rule numbers (the unit table's is
-`situation.Units`). Each is built once a day from the model's `Situation` (the builders
-below); a kernel reads `rules.lethality`, not its 40th argument.
+"""The records the compiled kernels of the fighting take their inputs in, by name: the day's
+strengths and the fighting's rule numbers (the unit table's is `situation.Units`, the
+townships' `situation.Ground`, the air war's `air.AirWar`). Each is built once a day from the
+model's `Situation` (the builders below); a kernel reads `rules.lethality`, not its 40th
+argument.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.air import doctrine, sorties_per_day, support_table
-from sim.model.situation import Situation, Units
+from sim.model.air import AirWar
+from sim.model.situation import Ground, Situation, Units
 from sim.model.strength import Powers
-from sim.world.factions import SIDE
 
 
 class Strengths(NamedTuple):
@@ -31,34 +31,6 @@ class Strengths(NamedTuple):
     R_attack: np.ndarray
     d_junta: np.ndarray
     d_rebel: np.ndarray
-
-
-class Ground(NamedTuple):
-    """What the engagements read of the townships and the day."""
-
-    side: np.ndarray  # side of each faction index
-    holder: np.ndarray
-    supplied: np.ndarray
-    outposts: np.ndarray
-    engaged_days: np.ndarray
-    captured_day: np.ndarray
-    area: np.ndarray
-    day: int
-
-
-class AirWar(NamedTuple):
-    """The day's air doctrine and sorties (`air.doctrine`, `air.sorties_per_day`)."""
-
-    preemptive: bool
-    opening_days: int
-    attack_weight: float
-    opening_weight: float
-    delay_days: int
-    reprisal_days: int
-    sorties_per_day: float
-    support_table: np.ndarray
-    effect: float
-    saturation: float
 
 
 class CombatRules(NamedTuple):
@@ -86,22 +58,6 @@ def strengths(P: Powers) -> Strengths:
     return Strengths(
         P.J_raw, P.J_attack, P.Rf_raw, P.R_raw, P.junta, P.rebel, P.J, P.R, P.R_attack, P.d_junta, P.d_rebel
     )
-
-
-def ground(s: Situation) -> Ground:
-    return Ground(
-        SIDE, s.holder, s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, int(s.day)
-    )
-
-
-def air_war(s: Situation) -> AirWar:
-    mp = s.p.model
-    preemptive, opening_days, attack_weight, opening_weight, delay_days, reprisal_days = doctrine(s)
-    return AirWar(
-        bool(preemptive), int(opening_days), float(attack_weight), float(opening_weight), int(delay_days),
-        int(reprisal_days), float(sorties_per_day(s)), support_table(mp.air_effect, mp.air_saturation),
-        float(mp.air_effect), float(mp.air_saturation),
-    )  # fmt: skip
 
 
 def combat_rules(s: Situation) -> CombatRules:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.scenario.schema import Params
+from sim.world.factions import SIDE
 from sim.world.geography import Geography
 
 
@@ -36,6 +37,19 @@ class Units(NamedTuple):
     busy: np.ndarray  # days left on the march
     rest: np.ndarray  # days left consolidating a captured town
     alive: np.ndarray
+
+
+class Ground(NamedTuple):
+    """What the engagements read of the townships and the day."""
+
+    side: np.ndarray  # side of each faction index
+    holder: np.ndarray
+    supplied: np.ndarray
+    outposts: np.ndarray
+    engaged_days: np.ndarray
+    captured_day: np.ndarray
+    area: np.ndarray
+    day: int
 
 
 class JuntaPlan(NamedTuple):
@@ -70,3 +84,9 @@ class Situation(NamedTuple):
     plan: JuntaPlan
     units: Units
     front_fields: Callable[[], tuple[np.ndarray, np.ndarray]]  # (hops, next hop) to each faction's front
+
+
+def ground(s: Situation) -> Ground:
+    return Ground(
+        SIDE, s.holder, s.supplied, s.outposts, s.engaged_days, s.captured_day, s.geo.area, int(s.day)
+    )

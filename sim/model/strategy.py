@@ -23,15 +23,8 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.situation import Situation
-from sim.model.strength import (
-    junta_multiplier,
-    junta_strength,
-    rebel_multiplier,
-    rebel_strength,
-    unit_strength,
-)
+from sim.model.strength import junta_strength, rebel_strength, tally_inputs, unit_strength
 from sim.model.sums import pairwise_sum, total
-from sim.world.factions import SIDE
 
 
 class Balance(NamedTuple):
@@ -40,12 +33,9 @@ class Balance(NamedTuple):
 
 
 def balance(s: Situation) -> Balance:
-    u, mp = s.units, s.p.model
     area = s.operating.astype(float)
-    own, facing, fighting, fighting_by_town, national = _weigh(
-        u.faction, u.node, u.strength, u.quality, u.morale, u.alive, SIDE, s.supply, s.supplied, s.cease,
-        area, mp.morale_floor, rebel_multiplier(s), junta_multiplier(s), mp.unsupplied_effect,
-    )  # fmt: skip
+    units, sides, holdings, rules = tally_inputs(s)
+    own, facing, fighting, fighting_by_town, national = _weigh(units, sides, holdings.supplied, rules, area)
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
     allies = everyone - np.where(fighting, own, 0.0)
     local = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
@@ -53,24 +43,25 @@ def balance(s: Situation) -> Balance:
 
 
 @njit
-def _weigh(
-    faction, node, strength, quality, morale, alive, side, supply, supplied, cease, area, morale_floor,
-    rebel_mult, junta_mult, unsupplied,
-):  # fmt: skip
+def _weigh(units, sides, supplied, rules, area):
     """Effective strength by faction and town (`strength.unit_strength` and the side's), then
     per faction: its own in its area, the junta's there, whether it fights; every fighting
-    faction's by town, and the national ratio (sums in numpy's order)."""
+    faction's by town, and the national ratio (sums in numpy's order). Reads the records
+    `situation.Units`, `strength.Sides` and `strength.StrengthRules`."""
     n_fac, n = area.shape
     by_town, junta_town = np.zeros((n_fac, n)), np.zeros(n)
+    side, cease, node, r = sides.side, sides.cease, units.node, rules
     for i in range(len(node)):
-        if not alive[i]:
+        if not units.alive[i]:
             continue
-        f = faction[i]
-        eff = unit_strength(strength[i], quality[i], morale[i], morale_floor)
+        f = units.faction[i]
+        eff = unit_strength(units.strength[i], units.quality[i], units.morale[i], r.morale_floor)
         if side[f] == 1:
-            by_town[f, node[i]] += rebel_strength(eff, supply[f], rebel_mult)
+            by_town[f, node[i]] += rebel_strength(eff, sides.supply[f], r.rebel_multiplier)
         elif side[f] == 0:
-            junta_town[node[i]] += junta_strength(eff, junta_mult, supplied[node[i]], unsupplied)
+            junta_town[node[i]] += junta_strength(
+                eff, r.junta_multiplier, supplied[node[i]], r.unsupplied_effect
+            )
     fighting = np.zeros(n_fac, dtype=np.bool_)
     own, facing = np.empty(n_fac), np.empty(n_fac)
     fighting_by_town, fighting_all = np.zeros(n), np.empty(n_fac * n)

@@ -71,7 +71,7 @@ class StrengthRules(NamedTuple):
 
 
 @njit
-def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_side, n_fac):
+def tally_raw(units, sides, holder_side):
     """One pass over the units: who fights where, in numbers.
 
     Junta units fight where they stand unless on the march; resistance units unless on
@@ -79,34 +79,32 @@ def tally_raw(faction, node, strength, mode, busy, alive, side, cease, holder_si
     unit order, as numpy's do. Returns (J_raw, J_attack, Rf_raw, R_raw, R_attack, junta
     units fighting, resistance units fighting).
     """
-    n_nodes = len(holder_side)
+    n_nodes, n_units = len(holder_side), len(units.node)
     J_raw, J_attack = np.zeros(n_nodes), np.zeros(n_nodes)
     R_raw, R_attack = np.zeros(n_nodes), np.zeros(n_nodes)
-    Rf_raw = np.zeros((n_fac, n_nodes))
-    junta, rebel = np.zeros(len(node), dtype=np.bool_), np.zeros(len(node), dtype=np.bool_)
-    _tally_raw_into(
-        faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, Rf_raw, R_raw,
-        R_attack, junta, rebel,
-    )  # fmt: skip
-    return J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel
+    Rf_raw = np.zeros((len(sides.cease), n_nodes))
+    junta, rebel = np.zeros(n_units, dtype=np.bool_), np.zeros(n_units, dtype=np.bool_)
+    out = (J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel)
+    _tally_raw_into(units, sides, holder_side, out)
+    return out
 
 
 @njit
-def _tally_raw_into(
-    faction, node, strength, mode, busy, alive, side, cease, holder_side, J_raw, J_attack, Rf_raw, R_raw,
-    R_attack, junta, rebel,
-):  # fmt: skip
-    """`tally_raw`, into arrays of zeros the caller gives (a kernel's packed result)."""
+def _tally_raw_into(units, sides, holder_side, out):
+    """`tally_raw`, into the arrays of zeros `out` the caller gives (a kernel's packed result):
+    J_raw, J_attack, Rf_raw, R_raw, R_attack and the units fighting for each side."""
+    J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel = out
+    faction, node, strength, mode = units.faction, units.node, units.strength, units.mode
     for i in range(len(node)):
-        if not alive[i] or busy[i] != 0:
+        if not units.alive[i] or units.busy[i] != 0:
             continue
         f, v, men = faction[i], node[i], strength[i]
-        if side[f] == 0:
+        if sides.side[f] == 0:
             junta[i] = True
             J_raw[v] += men
             if mode[i] == ATTACK:
                 J_attack[v] += men
-        elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
+        elif not sides.cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
             rebel[i] = True
             Rf_raw[f, v] += men
             if mode[i] == ATTACK:
@@ -138,10 +136,7 @@ def _tally(units, sides, holdings, rules):
     units, junta_power = np.zeros((2, len(node)), dtype=np.bool_), np.zeros(len(node))
     J_raw, J_attack, R_raw, R_attack, J, R = town[0], town[1], town[2], town[3], town[4], town[5]
     Rf, junta, rebel = by_faction[1], units[0], units[1]
-    _tally_raw_into(
-        u.faction, node, u.strength, u.mode, u.busy, u.alive, f_.side, f_.cease, holder_side, J_raw, J_attack,
-        by_faction[0], R_raw, R_attack, junta, rebel,
-    )  # fmt: skip
+    _tally_raw_into(u, f_, holder_side, (J_raw, J_attack, by_faction[0], R_raw, R_attack, junta, rebel))
     town[8], town[9] = _defence(
         h.outposts, h.outposts_base, h.terrain, h.coast, r.naval_support, r.fortification,
         r.field_fortification,
