@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -102,6 +102,8 @@ class Recorder:
         # township's outposts still standing is the share of its gates it still guards [AP-2023:
         # 4 crossings among 180 outposts lost while Muse's and Laukkaing's seats held]
         self._gates = np.zeros(len(geo.china_gates))
+        # what the day's row weighs townships by (the gates' buffer is refilled each day)
+        self._weights = Weights(self._area, self._pop, self._gates, self._codes, len(FACTIONS))
         self.changes: list[tuple[int, int, int, int, str]] = []  # (day, town, from, to, cause)
 
     def change(self, day: int, town: int, before: int, after: int, cause: str) -> None:
@@ -115,7 +117,7 @@ class Recorder:
         np.multiply(m.geo.china_gates, m.outposts / m.outposts_base, out=self._gates)
         _fill(
             row, m.holder, SIDE, f.alive[:n], f.faction[:n], f.node[:n], f.strength[:n], m.cease,
-            self._gates, self._area, self._pop, self._codes, len(FACTIONS),
+            self._weights,
         )  # fmt: skip
         row[_OUTPOSTS] = m.outposts_lost
         row[_KILLED_J], row[_KILLED_R] = m.killed
@@ -130,10 +132,23 @@ class Recorder:
         return [FACTIONS[h] for h in m.holder], [SIDES[SIDE[h]] for h in m.holder]
 
 
+class Weights(NamedTuple):
+    """What a day's row weighs townships by: land and population shares, the China gates the
+    junta still guards, and which factions get a column."""
+
+    area: np.ndarray
+    population: np.ndarray
+    gates: np.ndarray
+    codes: np.ndarray  # faction index of each FACTION_TOWNSHIPS column
+    n_factions: int
+
+
 @njit
-def _fill(row, holder, side, alive, faction, node, strength, cease, gates, area, pop, codes, n_factions):
+def _fill(row, holder, side, alive, faction, node, strength, cease, weights):
     """The columns of a day's row that come from the map and the units (in `COLUMNS` order;
     sums in numpy's order)."""
+    area, pop, gates, codes = weights.area, weights.population, weights.gates, weights.codes
+    n_factions = weights.n_factions
     junta, full, rebel, junta_units, rebel_units, counts = _control(
         holder, side, alive, faction, node, cease, n_factions
     )
