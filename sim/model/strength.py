@@ -95,16 +95,17 @@ def _tally_raw_into(units, sides, holder_side, out):
     J_raw, J_attack, Rf_raw, R_raw, R_attack and the units fighting for each side."""
     J_raw, J_attack, Rf_raw, R_raw, R_attack, junta, rebel = out
     faction, node, strength, mode = units.faction, units.node, units.strength, units.mode
+    alive, busy, side, cease = units.alive, units.busy, sides.side, sides.cease
     for i in range(len(node)):
-        if not units.alive[i] or units.busy[i] != 0:
+        if not alive[i] or busy[i] != 0:
             continue
         f, v, men = faction[i], node[i], strength[i]
-        if sides.side[f] == 0:
+        if side[f] == 0:
             junta[i] = True
             J_raw[v] += men
             if mode[i] == ATTACK:
                 J_attack[v] += men
-        elif not sides.cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
+        elif not cease[f] and (mode[i] != HOLD or holder_side[v] == 1):
             rebel[i] = True
             Rf_raw[f, v] += men
             if mode[i] == ATTACK:
@@ -141,16 +142,30 @@ def _tally(units, sides, holdings, rules):
         h.outposts, h.outposts_base, h.terrain, h.coast, r.naval_support, r.fortification,
         r.field_fortification,
     )  # fmt: skip
+    faction, strength, quality, morale, supplied, supply = (
+        u.faction,
+        u.strength,
+        u.quality,
+        u.morale,
+        h.supplied,
+        f_.supply,
+    )
+    floor, junta_mult, unsupplied, rebel_mult = (
+        r.morale_floor,
+        r.junta_multiplier,
+        r.unsupplied_effect,
+        r.rebel_multiplier,
+    )
     for i in range(len(node)):
         if not (junta[i] or rebel[i]):
             continue
-        f, v = u.faction[i], node[i]
-        eff = unit_strength(u.strength[i], u.quality[i], u.morale[i], r.morale_floor)
+        f, v = faction[i], node[i]
+        eff = unit_strength(strength[i], quality[i], morale[i], floor)
         if junta[i]:
-            junta_power[i] = junta_strength(eff, r.junta_multiplier, h.supplied[v], r.unsupplied_effect)
+            junta_power[i] = junta_strength(eff, junta_mult, supplied[v], unsupplied)
             J[v] += junta_power[i]
         else:
-            Rf[f, v] += rebel_strength(eff, f_.supply[f], r.rebel_multiplier)
+            Rf[f, v] += rebel_strength(eff, supply[f], rebel_mult)
     _sum_rows(Rf, R)
     for t in range(n_nodes):
         town[6, t] = J[t] * (town[8, t] if holder_side[t] == 0 else 1.0)
