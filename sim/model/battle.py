@@ -19,8 +19,8 @@ from sim.jit import generator_ref, njit
 from sim.model.combat import Fight
 from sim.model.engagement import _engage, engage_inputs, fight_of
 from sim.model.outcomes import OutpostLosses
-from sim.model.records import Strengths, named_engagement, plain
-from sim.model.situation import Situation
+from sim.model.records import Strengths, named_engagement
+from sim.model.situation import Situation, plain
 from sim.model.strength import Powers, _tally, named_tally, powers_of, tally_inputs
 
 

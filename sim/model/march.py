@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import generator_ref, njit
-from sim.model.records import plain
-from sim.model.situation import Situation
+from sim.model.situation import Situation, plain
 from sim.model.strength import _tally, named_tally, tally_inputs
 from sim.model.tactics import (
     Odds,

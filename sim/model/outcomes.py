@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.jit import njit
 from sim.model.combat import Fight
-from sim.model.situation import Situation
+from sim.model.situation import Situation, Units, plain
 from sim.model.strength import Powers, Sides, tally_raw
 from sim.model.sums import total
 from sim.model.units import GARRISON
@@ -106,14 +106,16 @@ class Captures(NamedTuple):
 
 def captures(s: Situation) -> Captures:
     """A town changes hands when its holder has no fighters left there and the enemy has."""
-    towns_j, captor, towns_r, taken = _lost(s.units, Sides(SIDE, s.cease, s.supply), s.holder)
+    towns_j, captor, towns_r, taken = _lost(plain((s.units, Sides(SIDE, s.cease, s.supply))), s.holder)
     return Captures(list(zip(towns_j.tolist(), captor.tolist(), strict=True)), towns_r.tolist(), taken)
 
 
 @njit
-def _lost(units, sides, holder):
+def _lost(records, holder):
     """Towns the junta lost and the faction that takes each (the strongest there), towns the
-    resistance lost, and both as a mask."""
+    resistance lost, and both as a mask. `records`: the plain `situation.Units` and
+    `strength.Sides`."""
+    units, sides = Units(*records[0]), Sides(*records[1])
     holder_side = sides.side[holder]
     J_raw, J_attack, Rf_raw, R_raw, _, _, _ = tally_raw(units, sides, holder_side)
     lost_j = (holder == 0) & (J_raw < 1) & (R_raw >= 1)

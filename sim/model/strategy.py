@@ -22,8 +22,15 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.situation import Situation
-from sim.model.strength import junta_strength, rebel_strength, tally_inputs, unit_strength
+from sim.model.situation import Situation, Units, plain
+from sim.model.strength import (
+    Sides,
+    StrengthRules,
+    junta_strength,
+    rebel_strength,
+    tally_inputs,
+    unit_strength,
+)
 from sim.model.sums import pairwise_sum, total
 
 
@@ -35,7 +42,9 @@ class Balance(NamedTuple):
 def balance(s: Situation) -> Balance:
     area = s.operating.astype(float)
     units, sides, holdings, rules = tally_inputs(s)
-    own, facing, fighting, fighting_by_town, national = _weigh(units, sides, holdings.supplied, rules, area)
+    own, facing, fighting, fighting_by_town, national = _weigh(
+        plain((units, sides, rules)), holdings.supplied, area
+    )
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
     allies = everyone - np.where(fighting, own, 0.0)
     local = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
@@ -43,14 +52,15 @@ def balance(s: Situation) -> Balance:
 
 
 @njit
-def _weigh(units, sides, supplied, rules, area):
+def _weigh(records, supplied, area):
     """Effective strength by faction and town (`strength.unit_strength` and the side's), then
     per faction: its own in its area, the junta's there, whether it fights; every fighting
     faction's by town, and the national ratio (sums in numpy's order). Reads the records
     `situation.Units`, `strength.Sides` and `strength.StrengthRules`."""
+    units, sides, r = Units(*records[0]), Sides(*records[1]), StrengthRules(*records[2])
     n_fac, n = area.shape
     by_town, junta_town = np.zeros((n_fac, n)), np.zeros(n)
-    side, cease, node, r = sides.side, sides.cease, units.node, rules
+    side, cease, node = sides.side, sides.cease, units.node
     for i in range(len(node)):
         if not units.alive[i]:
             continue

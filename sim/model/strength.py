@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.jit import njit
-from sim.model.situation import Situation, Units
+from sim.model.situation import Situation, Units, numbers
 from sim.model.units import ATTACK, HOLD
 from sim.world.factions import SIDE
 
@@ -254,11 +254,9 @@ def tally_inputs(s: Situation) -> tuple[Units, Sides, Holdings, StrengthRules]:
         s.units,
         Sides(SIDE, s.cease, s.supply),
         Holdings(SIDE[s.holder], s.supplied, s.outposts, s.outposts_base, s.terrain, s.coast),
-        StrengthRules(
-            *(float(x) for x in (
-                mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor,
-                mp.unsupplied_effect, junta_multiplier(s), rebel_multiplier(s),
-            ))
+        numbers(
+            StrengthRules, mp.naval_support, mp.fortification, mp.field_fortification, mp.morale_floor,
+            mp.unsupplied_effect, junta_multiplier(s), rebel_multiplier(s),
         ),
     )  # fmt: skip
 

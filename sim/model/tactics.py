@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.jit import generator_ref, njit
 from sim.model.orders import Orders, edges, fall_back_moves, groups
-from sim.model.situation import Situation, Units
+from sim.model.situation import Situation, Units, numbers
 from sim.model.strength import Powers
 from sim.model.units import ATTACK, GUERRILLA, HOLD, MOBILE
 from sim.world.factions import SIDE
@@ -158,12 +158,10 @@ def resistance_inputs(s: Situation) -> tuple[Units, Board, ResistanceRules]:
     board = Board(
         SIDE, s.holder, s.cease, s.offensive, s.operating, indptr, nbr, s.value, front_dist, front_next
     )
-    rules = ResistanceRules(
-        *(float(x) for x in (
-            mp.attack_ratio, mp.retreat_ratio, mp.morale_break, tp.hold_danger, tp.reinforce_danger,
-            tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination, tp.reinforce_chance,
-            tp.redeploy_chance,
-        ))
+    rules = numbers(
+        ResistanceRules, mp.attack_ratio, mp.retreat_ratio, mp.morale_break, tp.hold_danger,
+        tp.reinforce_danger, tp.ratio_cap, tp.joint_assault, s.p.resistance.coordination,
+        tp.reinforce_chance, tp.redeploy_chance,
     )  # fmt: skip
     return s.units, board, rules
 
