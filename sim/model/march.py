@@ -14,16 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import generator_ref, njit
+from sim.model.order_records import Odds, named_orders
 from sim.model.situation import Situation, plain
 from sim.model.strength import _tally, named_tally, tally_inputs
-from sim.model.tactics import (
-    Odds,
-    _junta_orders,
-    _resistance_orders,
-    junta_inputs,
-    named_orders,
-    resistance_inputs,
-)
+from sim.model.tactics import _junta_orders, _resistance_orders, junta_inputs, resistance_inputs
 from sim.world.geography import _march_days
 
 
