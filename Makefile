@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test,sensitivity,dask,explore,calibrate]"
+	@echo "compiling the model's kernels for this machine (once, about a minute)"
+	$(BIN)/python -m sim.run.warm
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -53,6 +54,18 @@ def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     call.compile_lazily = compile_  # type: ignore[attr-defined]
     return call
+
+
+def cached_here() -> bool:
+    """Whether the kernels have been compiled on this machine (numba's cache beside the package
+    holds them), or there is nothing to compile; where the package folder cannot be written
+    (numba then caches elsewhere) it cannot tell, and says so."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    if not COMPILED or not os.access(package, os.W_OK):
+        return True
+    return any(package.rglob("*.nbi"))
 
 
 _held: tuple[np.random.Generator, Any] | None = None

@@ -26,6 +26,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.errors import UserError, os_error
+from sim.jit import cached_here
 from sim.run.executors import make_executor
 from sim.run.folder import ResultsDir
 from sim.run.store import TABLES, Shard, encode
@@ -113,6 +114,12 @@ class Progress:
             if tty
             else None
         )
+        if enabled and not cached_here():
+            self.stream.write(
+                "sim: the model's kernels are not compiled on this machine yet: compiling them first "
+                "(about a minute, once; `make setup` does it ahead)\n"
+            )
+            self.stream.flush()
         if enabled and not tty:
             self.stream.write(f"sim: {total - done} replicates to run ({done} of {total} already done)\n")
             self.stream.flush()

@@ -35,3 +35,6 @@ def warm_up() -> bool:
 
 
 WARMED = warm_up()
+
+if __name__ == "__main__":  # `make setup`: compile and cache the kernels once, ahead of any run
+    print("compiled the model's kernels" if WARMED else "could not compile the kernels ahead; runs will")

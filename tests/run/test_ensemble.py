@@ -146,3 +146,19 @@ def test_progress_is_a_bar_on_a_terminal_and_periodic_lines_elsewhere(monkeypatc
     quiet = _Tty(False)
     Progress(total=10, done=0, enabled=False, stream=quiet).update(10)
     assert quiet.text == ""
+
+
+def test_a_run_says_when_it_must_compile_the_kernels_first(monkeypatch, tmp_path):
+    from sim import jit
+    from sim.run.ensemble import Progress
+
+    assert jit.cached_here()  # the test session has compiled them
+    monkeypatch.setattr(jit, "__file__", str(tmp_path / "jit.py"))  # a package folder with no cache
+    assert not jit.cached_here()
+    monkeypatch.setattr(ensemble, "cached_here", jit.cached_here)
+    log = _Tty(False)
+    Progress(total=4, done=0, stream=log)
+    assert log.text.startswith("sim: the model's kernels are not compiled on this machine yet")
+    quiet = _Tty(False)
+    Progress(total=4, done=0, enabled=False, stream=quiet)
+    assert quiet.text == ""
