@@ -133,7 +133,7 @@ def initial_control(res: Results, geo: Geography) -> np.ndarray:
     """The control column of the map the run started from (manifest: run.initial_control)."""
     label = str(res.manifest["scenario"]["run"]["initial_control"])
     if label not in geo.control:
-        raise UserError(f"{res.path}: initial control {label!r} is not a column of the map's towns table")
+        raise UserError(f"{res.path}: initial control {label!r} is not a start in sim/data/start.csv")
     return geo.control[label]
 
 

@@ -89,7 +89,7 @@ def _not_junta_on(res: Results, date: str) -> np.ndarray:
 
 
 def _fronts(res: Results, geo: Geography) -> np.ndarray:
-    """States and regions where the junta lost at least one town, per replicate."""
+    """States and regions where the junta lost at least one township, per replicate."""
     fc = res.final_control
     start = _initial(res, geo)
     state = pd.Series(geo.state, index=list(geo.ids))
@@ -147,7 +147,7 @@ STYLIZED = (
         _mostly(lambda v: v < 0, 0.8),
     ),
     Check(
-        "fronts where the junta loses towns (2023)",
+        "fronts where the junta loses townships (2023)",
         ("2023",),
         "at least 4 states or regions",
         "AP-2023",
@@ -163,17 +163,17 @@ STYLIZED = (
         _median_in(2e5, 1.2e6),
     ),
     Check(
-        "junta gains towns (2025)",
+        "junta gains townships (2025)",
         ("2025",),
-        "more towns at the end in >= 80 % of replicates",
+        "more townships at the end in >= 80 % of replicates",
         "DW-2025",
         lambda r, g: _towns(r, g, "JUNTA"),
         _mostly(lambda v: v > 0, 0.8),
     ),
     Check(
-        "junta gains towns in the east (2025)",
+        "junta gains townships in the east (2025)",
         ("2025",),
-        "median gain of at least 3 towns",
+        "median gain of at least 3 townships",
         "DW-2025",
         lambda r, g: _towns(r, g, "JUNTA", EAST),
         _median_in(3, np.inf),
@@ -181,7 +181,7 @@ STYLIZED = (
     Check(
         "the AA does not lose ground (2025)",
         ("2025",),
-        "median change in AA towns >= 0",
+        "median change in AA townships >= 0",
         "DW-2025",
         lambda r, g: _towns(r, g, "AA"),
         _median_in(0, np.inf),
@@ -189,7 +189,7 @@ STYLIZED = (
     Check(
         "the KIA mostly holds (2025)",
         ("2025",),
-        "median loss of at most 3 towns",
+        "median loss of at most 3 townships",
         "DW-2025",
         lambda r, g: _towns(r, g, "KIA"),
         _median_in(-3, np.inf),

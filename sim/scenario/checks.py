@@ -328,7 +328,7 @@ def _handover(ev: dict[str, Any], file: str, key: str, geo: Geography, label: st
     else:
         return
     if giver == taker:
-        raise ScenarioError(file, f"{key}.to", f"{giver} cannot hand towns over to itself")
+        raise ScenarioError(file, f"{key}.to", f"{giver} cannot hand townships over to itself")
     for name in ev[towns_key]:
         node = geo.find(name)
         for role, faction in (("hands it over", giver), ("receives it", taker)):

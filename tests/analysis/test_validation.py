@@ -51,8 +51,8 @@ def test_the_null_model_has_no_offensives_and_fails_the_pattern_checks(s2023, ge
         outs.append(load_results(out))
     table = evaluate(outs[0], geo, outs[1]).set_index("check")
     assert table.loc["China crossings lost by 1 Dec 2023", "informative"]
-    assert not table.loc["fronts where the junta loses towns (2023)", "null_pass"]
-    assert table.loc["fronts where the junta loses towns (2023)", "null_median"] == 0
+    assert not table.loc["fronts where the junta loses townships (2023)", "null_pass"]
+    assert table.loc["fronts where the junta loses townships (2023)", "null_median"] == 0
 
 
 def test_every_check_has_a_source_and_target():

@@ -140,7 +140,7 @@ BAD = {
         BASE + '[[events]]\ndate = 2023-12-01\nkind = "handover"\nfaction = "TNLA"\ntowns = ["Mogok"]\n'
         'to = "TNLA"\n',
         "events[0].to",
-        "cannot hand towns over to itself",
+        "cannot hand townships over to itself",
     ),
     "run too long": (BASE + "[run]\nend = 2099-12-31\n", "run.end", "a run lasts at most 3,660 days"),
     "seed of 2**64": (BASE + "[run]\nseed = 18446744073709551616\n", "run.seed", "out of range"),
