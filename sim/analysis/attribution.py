@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.summary import t_quantile
 from sim.scenario import Scenario
 from sim.scenario.fields import get_path, set_path
 
@@ -119,7 +120,8 @@ def shapley(
 
     def row(name: str, per_replicate: np.ndarray) -> None:
         mean = per_replicate.mean(axis=0)
-        half = 1.96 * per_replicate.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else mean * np.nan
+        sd = per_replicate.std(axis=0, ddof=1)
+        half = t_quantile(0.95, n - 1) * sd / math.sqrt(n) if n > 1 else mean * np.nan
         for j, metric in enumerate(metrics):
             rows.append(
                 {

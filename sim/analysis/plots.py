@@ -215,7 +215,7 @@ def difference_chart(runs: list[Results], out: Path) -> Path:
     unpaired = [r.label for r in compared if not paired(runs[0], r)]
     notes = [
         "Dot: mean of run minus baseline over replicates with the same seed; bar: 95 % confidence "
-        "interval (normal approximation)."
+        "interval (Student's t)."
     ]
     if unpaired:
         notes.append("Different seeds, so unpaired (difference of two means): " + "; ".join(unpaired) + ".")

@@ -5,15 +5,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 
 from sim.analysis.summary import end_metrics, paired_difference
 from tests.analysis.fake import fake_results
 
-Z95 = 1.959963984540054  # the normal distribution's 97.5th percentile
+T95_2DF = 4.302652729911275  # Student's t, 2 degrees of freedom, 97.5th percentile (tables)
 
 
 def test_paired_difference_pairs_by_replicate_and_gives_a_95_percent_interval():
-    """Differences 1, 2, 1: mean 4/3, sd sqrt(1/3), so z sd / sqrt(3) = z / 3 with z = 1.95996."""
+    """Differences 1, 2, 1: mean 4/3, sd sqrt(1/3), so t sd / sqrt(3) = t / 3 with t = 4.3027
+    (Student's t with 2 degrees of freedom)."""
     base = pd.DataFrame({"m": [1.0, 2.0, 3.0], "k": [5.0, 5.0, 5.0]}, index=[0, 1, 2])
     # other's rows in another order, plus a replicate base lacks: pairing is by replicate, not row
     other = pd.DataFrame({"m": [4.0, 2.0, 4.0, 100.0], "k": [7.0, 7.0, 7.0, 7.0]}, index=[2, 0, 1, 3])
@@ -22,9 +24,9 @@ def test_paired_difference_pairs_by_replicate_and_gives_a_95_percent_interval():
     m = got.loc["m"]
     assert m["pairs"] == 3
     assert m["diff_mean"] == pytest.approx(4 / 3)
-    assert m["diff_low"] == pytest.approx(4 / 3 - Z95 / 3)
-    assert m["diff_high"] == pytest.approx(4 / 3 + Z95 / 3)
-    assert (m["diff_high"] - m["diff_low"]) / 2 == pytest.approx(Z95 * math.sqrt(1 / 3) / math.sqrt(3))
+    assert m["diff_low"] == pytest.approx(4 / 3 - T95_2DF / 3)
+    assert m["diff_high"] == pytest.approx(4 / 3 + T95_2DF / 3)
+    assert (m["diff_high"] - m["diff_low"]) / 2 == pytest.approx(T95_2DF * math.sqrt(1 / 3) / math.sqrt(3))
     k = got.loc["k"]  # the same shift in every pair: no spread, a zero-width interval
     assert (k["diff_mean"], k["diff_low"], k["diff_high"]) == pytest.approx((2.0, 2.0, 2.0))
 
@@ -34,9 +36,9 @@ def test_paired_difference_of_a_run_with_itself_is_zero_and_the_level_sets_the_w
     same = paired_difference(base, base)
     assert (same[["diff_mean", "diff_low", "diff_high"]] == 0).all().all()
     other = base + pd.DataFrame({"m": [0.0, 2.0, 0.0, 2.0]})  # differences 0, 2, 0, 2: sd 2/sqrt(3)
-    half = paired_difference(base, other, level=0.682689492).loc["m"]  # z = 1
+    half = paired_difference(base, other, level=0.60899778).loc["m"]  # t with 3 df = 1 (tables)
     assert half["diff_mean"] == pytest.approx(1.0)
-    assert half["diff_high"] - half["diff_mean"] == pytest.approx(2 / math.sqrt(3) / 2)
+    assert half["diff_high"] - half["diff_mean"] == pytest.approx(2 / math.sqrt(3) / 2, rel=1e-6)
 
 
 def test_one_pair_has_a_mean_but_no_interval():
@@ -84,5 +86,9 @@ def test_runs_with_different_seeds_are_compared_unpaired(geo):
     row = compare_table(runs).iloc[1]
     assert row["paired"] == "no"
     ends = [end_metrics(r)[row["metric"]] for r in runs]
-    half = Z95 * math.sqrt(ends[0].var() / 5 + ends[1].var() / 5)
+    va, vb = ends[1].var() / 5, ends[0].var() / 5
+    df = (va + vb) ** 2 / (va**2 / 4 + vb**2 / 4)  # Welch-Satterthwaite, 5 replicates each
+    t = scipy.stats.t.ppf(0.975, df)  # Welch's interval, from scipy.stats as a check of summary's own
+    half = t * math.sqrt(va + vb)
+    assert 2.3 < t < 2.8  # between t with 8 degrees of freedom (2.31) and with 4 (2.78)
     assert row["run minus baseline: 95 % CI high"] - row["run minus baseline: mean"] == pytest.approx(half)
