@@ -206,6 +206,7 @@ def difference_chart(runs: list[Results], out: Path) -> Path:
             )
         ax.axvline(0, color="0.3", lw=0.8)
         _axis(ax, metric)
+        ax.set_xlabel(f"{unit(metric)}: run minus baseline", fontsize=8)
     for ax in axes[:, 0]:
         ax.set_yticks(y, _labels(compared), fontsize=7.5)
         ax.set_ylim(len(compared) - 0.5, -0.5)

@@ -16,7 +16,7 @@ from sim.run.store import Results
 # beyond nine runs the colours repeat with other line styles.
 PALETTE = tuple(c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7)
 DASHES = ("-", "--", ":", "-.")
-SOURCE = "Source: myanmar-conflict-sim {version}, {n} replicates per run; model and data in docs/ODD.md."
+SOURCE = "Source: myanmar-conflict-sim {version}, {n} per run; model and data in docs/ODD.md."
 SPREAD = "Line: median; bands: 50 % and 90 % of replicates (25-75th and 5-95th percentiles)."
 
 # metric: (title, unit label, scale applied before plotting)
@@ -86,7 +86,8 @@ def wrap(label: str, width: int = 28) -> str:
 
 def source(runs: list[Results]) -> str:
     version = runs[0].manifest.get("package_version", "")
-    n = min(r.end_state.shape[0] for r in runs)
+    counts = sorted({r.end_state.shape[0] for r in runs})
+    n = f"{counts[0]} replicates" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} replicates"
     return SOURCE.format(version=version, n=n)
 
 

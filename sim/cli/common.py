@@ -14,6 +14,7 @@ from sim.errors import EnvError, UserError
 from sim.run.executors import available_cpus
 
 EXIT_USER = 2
+EXIT_CHECKS_FAILED = 3  # `sim validate`: it ran, and a check of the model failed
 EXIT_INTERRUPTED = 130
 
 

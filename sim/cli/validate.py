@@ -6,11 +6,24 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from sim.cli.common import date_arg, ensemble_args, load, replicates_arg, run_one, seed_arg
+from sim.cli.common import (
+    EXIT_CHECKS_FAILED,
+    date_arg,
+    ensemble_args,
+    load,
+    replicates_arg,
+    run_one,
+    seed_arg,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check the brief's stylized facts on fresh ensembles")
+    p = sub.add_parser(
+        "validate",
+        help="check the brief's stylized facts on fresh ensembles",
+        description="Check the stylized facts on fresh ensembles, next to a null model. Exit status 0 when "
+        "every check passes, 3 when one fails (1 is a failure of the machine, 2 a mistake in the input).",
+    )
     p.add_argument("scenario", type=Path, nargs="*", help="default: the two shipped scenario files")
     p.add_argument(
         "--replicates", type=replicates_arg, help="replicates of each file (default: its run.replicates)"
@@ -78,7 +91,7 @@ def cmd_validate(args) -> int:
         f"the null model (every commander on the defensive) passes {int(table['null_pass'].sum())} "
         f"of the {len(table)} checks; {int(table['informative'].sum())} checks tell the model from it"
     )
-    return 1 if failed else 0
+    return EXIT_CHECKS_FAILED if failed else 0
 
 
 SCORE_LEGEND = (

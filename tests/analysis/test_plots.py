@@ -172,3 +172,14 @@ def test_plot_all_draws_the_comparison_only_for_several_runs(geo, tmp_path):
     names = {p.name for p in two}
     assert {"differences.png", "map_difference.png", "map_junta_control.png", "end_state.png"} <= names
     assert all(p.stat().st_size > 10_000 for p in two)
+
+
+def test_figures_state_every_runs_replicate_count_and_difference_axes_say_run_minus_baseline(
+    geo, figures, tmp_path
+):
+    runs = [fake_results("base", geo, replicates=5), fake_results("other", geo, replicates=8)]
+    assert "5 to 8 replicates per run" in style.source(runs)
+    assert "5 replicates per run" in style.source(runs[:1])
+    plots.difference_chart(runs, tmp_path)
+    labels = [ax.get_xlabel() for ax in _panels(figures["differences.png"])]
+    assert labels and all(label.endswith(": run minus baseline") for label in labels)
