@@ -194,24 +194,23 @@ def border_country(lon: float, lat: float, chord: tuple[float, float] | None) ->
     return "sea"
 
 
-@functools.cache
-def _chord(lat: float) -> tuple[float, float] | None:
-    return mainland_chord(_MAINLAND[0], lat)
+def mainland_chords(mainland):
+    """The mainland's west and east ends at a latitude (rounded to 0.01°, each worked out once)."""
+
+    @functools.cache
+    def chord(lat: float) -> tuple[float, float] | None:
+        line = LineString([(90.0, lat), (102.0, lat)]).intersection(mainland)
+        if line.is_empty:
+            return None
+        xs = [x for part in getattr(line, "geoms", [line]) for x, _ in part.coords]
+        return min(xs), max(xs)
+
+    return lambda lat: chord(round(lat, 2))
 
 
-_MAINLAND: list = []
-
-
-def mainland_chord(mainland, lat: float) -> tuple[float, float] | None:
-    line = LineString([(90.0, lat), (102.0, lat)]).intersection(mainland)
-    if line.is_empty:
-        return None
-    xs = [x for part in getattr(line, "geoms", [line]) for x, _ in part.coords]
-    return min(xs), max(xs)
-
-
-def classify_outline(geom, outline, mainland) -> dict[str, float]:
-    """km of a township's outline on each foreign border and on the sea."""
+def classify_outline(geom, outline, chord) -> dict[str, float]:
+    """km of a township's outline on each foreign border and on the sea (`chord`: the
+    mainland's ends at a latitude, `mainland_chords`)."""
     shared = geom.boundary.intersection(outline)
     out: dict[str, float] = defaultdict(float)
     for part in getattr(shared, "geoms", [shared]):
@@ -222,7 +221,7 @@ def classify_outline(geom, outline, mainland) -> dict[str, float]:
             mx, my = (x1 + x2) / 2, (y1 + y2) / 2
             kx, ky = km_per_deg(my)
             seg = math.hypot((x2 - x1) * kx, (y2 - y1) * ky)
-            out[border_country(mx, my, _chord(round(my, 2)))] += seg
+            out[border_country(mx, my, chord(my))] += seg
     return dict(out)
 
 
@@ -286,7 +285,7 @@ def main() -> None:
     country = unary_union([p["geom"] for p in polys])
     mainland = max(country.geoms, key=lambda g: g.area) if country.geom_type == "MultiPolygon" else country
     outline = country.boundary
-    _MAINLAND.append(mainland)
+    chord = mainland_chords(mainland)
 
     # seats: the GAD point numbered 701, else (none, or one city's point shared by several
     # townships) a point inside the polygon
@@ -342,7 +341,7 @@ def main() -> None:
         if area <= 0:
             area = polygon_km2(geom)
             src_pop += "; area from the polygon (no MIMU land area)"
-        outline_km = classify_outline(geom, outline, mainland)
+        outline_km = classify_outline(geom, outline, chord)
         land = {k: v for k, v in outline_km.items() if k != "sea" and v >= 2.0}
         old_here = inside.get(pc, [])
         own = seat_of.get(pc)

@@ -59,13 +59,13 @@ def read_changes(geo: Geography, path: Path = CHANGES) -> pd.DataFrame:
             raise UserError(
                 f"{where}: date: {day} comes after a change dated {last}; keep the file in date order"
             )
-        for key, allowed in (("how", HOW), ("date_precision", PRECISION)):
-            if row[key] not in allowed:
-                raise UserError(f"{where}: {key}: {row[key]!r}; allowed: {', '.join(allowed)}")
-        for key in ("from", "to"):
-            if row[key] not in FACTIONS:
+        for column, allowed in (("how", HOW), ("date_precision", PRECISION)):
+            if row[column] not in allowed:
+                raise UserError(f"{where}: {column}: {row[column]!r}; allowed: {', '.join(allowed)}")
+        for column in ("from", "to"):
+            if row[column] not in FACTIONS:
                 raise UserError(
-                    f"{where}: {key}: unknown faction {row[key]!r}; allowed: {', '.join(FACTIONS)}"
+                    f"{where}: {column}: unknown faction {row[column]!r}; allowed: {', '.join(FACTIONS)}"
                 )
         if row["from"] != holder[pcode]:
             raise UserError(
@@ -92,20 +92,25 @@ def observed_map(geo: Geography, at: dt.date, changes: pd.DataFrame) -> pd.DataF
     }
     for r in changes[changes["date"] <= at].itertuples(index=False):
         by[r.pcode] = (r.to, r.date, r.how, r.source)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"pcode": pc, "name": geo.names[i], "state": geo.state[i], "holder": by[pc][0],
              "side": side_name(by[pc][0]), "since": by[pc][1], "how": by[pc][2], "source": by[pc][3]}
             for i, pc in enumerate(geo.ids)
         ]
     )  # fmt: skip
-    return out
 
 
 def record_end(changes: pd.DataFrame) -> dt.date:
     """The last date the record speaks for: 28 Dec 2025 (the replay's end), or a later change."""
     last = max(changes["date"], default=RECORD_START)
     return max(last, dt.date(2025, 12, 28))
+
+
+def check_covered(at: dt.date, changes: pd.DataFrame, path: Path, key: str = "--at") -> None:
+    """One line, naming the record, where it does not speak for the date `at`."""
+    if not RECORD_START <= at <= record_end(changes):
+        raise UserError(f"{key} {at}: {path} covers {RECORD_START} to {record_end(changes)}")
 
 
 TOTALS = OBSERVED / "totals.csv"

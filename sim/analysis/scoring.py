@@ -129,16 +129,14 @@ def _great_circle(lon1, lat1, lon2, lat2) -> np.ndarray:
     return 2 * 6371.0 * np.arcsin(np.sqrt(h))
 
 
-def logistic_baseline(geo: Geography, changes: pd.DataFrame, cutoff: dt.date) -> np.ndarray:
+def logistic_baseline(geo: Geography, start: pd.DataFrame, at_cutoff: pd.DataFrame) -> np.ndarray:
     """P(junta holds) per township from a logistic regression fitted on the record up to the
-    cut-off only: the map at the record's start explains who held what at the cut-off; the
-    map at the cut-off then gives the forecast."""
+    cut-off only: the map at the record's start (`start`) explains who held what at the
+    cut-off (`at_cutoff`); the map at the cut-off then gives the forecast."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    past = changes[changes["date"] <= cutoff]
-    start, at_cutoff = observed_map(geo, RECORD_START, past), observed_map(geo, cutoff, past)
     fit = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
     fit.fit(covariates(geo, start), _junta(at_cutoff))
     return fit.predict_proba(covariates(geo, at_cutoff))[:, list(fit.classes_).index(True)]
@@ -176,7 +174,7 @@ def forecasts(
         p[name] = counts[name].mean(axis=0)
     p["persistence"] = _junta(at_cutoff).astype(float)
     p["state share"] = state_share_baseline(geo, at_cutoff)
-    p["logistic"] = logistic_baseline(geo, changes, cutoff)
+    p["logistic"] = logistic_baseline(geo, observed_map(geo, RECORD_START, past), at_cutoff)
     rng = np.random.default_rng(seed)
     for name in ("persistence", "state share", "logistic"):
         counts[name] = (rng.random((COUNT_DRAWS, geo.n)) < p[name]).astype(np.int8)

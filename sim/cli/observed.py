@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_observed(args) -> int:
     import pandas as pd
 
-    from sim.analysis.observed import CHANGES, observed_map, read_changes, record_end
+    from sim.analysis.observed import CHANGES, check_covered, observed_map, read_changes
     from sim.analysis.summary import to_markdown
     from sim.errors import UserError
     from sim.world.geography import load_geography
@@ -41,8 +41,7 @@ def cmd_observed(args) -> int:
     geo = load_geography()
     path = args.changes or CHANGES
     changes = read_changes(geo, path)
-    if args.at > record_end(changes):
-        raise UserError(f"{path}: the record ends on {record_end(changes)}; no observed map for {args.at}")
+    check_covered(args.at, changes, path)
     table = observed_map(geo, args.at, changes)
     counts = pd.crosstab(table["state"], table["side"], margins=True, margins_name="all")
     print(f"who held the seats of Myanmar's {len(table)} townships at the end of {args.at} ({path}):")

@@ -108,14 +108,7 @@ def cmd_score(args) -> int:
     import pandas as pd
 
     from sim.analysis.calibration import TRAINING_END
-    from sim.analysis.observed import (
-        CHANGES,
-        RECORD_START,
-        beside_totals,
-        read_changes,
-        read_totals,
-        record_end,
-    )
+    from sim.analysis.observed import CHANGES, beside_totals, check_covered, read_changes, read_totals
     from sim.analysis.plots import reliability_diagram, skill_by_horizon
     from sim.analysis.scoring import SETS, forecasts, per_township, scores
     from sim.analysis.summary import to_markdown, write_table
@@ -136,10 +129,8 @@ def cmd_score(args) -> int:
             )
     changes_path = args.changes or CHANGES
     changes = read_changes(geo, changes_path)
-    end = record_end(changes)
     for at in args.at:
-        if not RECORD_START <= at <= end:
-            raise UserError(f"--at {at}: {changes_path} covers {RECORD_START} to {end}")
+        check_covered(at, changes, changes_path)
     fitted = res.manifest["scenario"]["run"].get("fitted_until")
     cutoff = args.cutoff or (dt.date.fromisoformat(str(fitted)) if fitted else TRAINING_END)
     fcs = [forecasts(res, geo, changes, at, cutoff, others) for at in sorted(set(args.at))]

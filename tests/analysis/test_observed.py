@@ -151,4 +151,5 @@ def test_sim_observed_prints_and_writes_the_map_of_a_date(tmp_path, capsys):
     table = pd.read_csv(out)
     assert len(table) == 330 and set(table["side"]) == {"junta", "resistance", "neutral"}
     assert main(["observed", "--at", "2030-01-01"]) == 2
-    assert "the record ends on" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--at 2030-01-01: " in err and "covers 2023-10-27 to 2025-12-28" in err
