@@ -24,6 +24,7 @@ from bench_report import ROOT
 
 from sim.run.ensemble import run_ensemble
 from sim.scenario import Scenario, load_scenario
+from sim.world.commands import Commands
 from sim.world.geography import Geography
 
 S2023 = ROOT / "scenarios" / "2023_operation_1027.toml"
@@ -86,6 +87,8 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
         corridor=tile(geo.corridor),
         mine=tile(geo.mine),
         hq=tile(geo.hq),
+        scam=tile(geo.scam),
+        pipeline=tile(geo.pipeline),
         capital=tile(geo.capital),
         control={label: tile(c) for label, c in geo.control.items()},
         contested={label: tile(c) for label, c in geo.contested.items()},
@@ -95,6 +98,12 @@ def tile_geography(geo: Geography, copies: int) -> Geography:
         edge_b=edge_b,
         edge_km=edge_km,
         edge_kind=edge_kind,
+        commands=Commands(
+            tuple(f"{code}{suffix(k)}" for k in range(copies) for code in geo.commands.codes),
+            tuple(f"{name}{suffix(k)}" for k in range(copies) for name in geo.commands.names),
+            np.concatenate([geo.commands.hq + k * n for k in range(copies)]),
+            np.concatenate([geo.commands.of + k * geo.commands.n for k in range(copies)]),
+        ),
         lookup=lookup,
     )
     import networkx as nx

@@ -359,7 +359,7 @@ def main() -> None:
             terrain, terrain_src = "plain", terrain_src + ", not on the sea: plain"
         flags = {
             k: any(r[k].strip() == "1" for r in old_here)
-            for k in ("crossing", "trade_corridor", "mine", "command_hq", "capital")
+            for k in ("crossing", "trade_corridor", "mine", "capital")
         }
         crossings = [r["name"] for r in old_here if r["crossing"].strip() == "1"]
         # the China gates the junta guarded on 27 Oct 2023 (Laiza, the KIA's seat, never was)
@@ -401,7 +401,6 @@ def main() -> None:
                 "china_gates": china_gates,
                 "trade_corridor": int(flags["trade_corridor"]),
                 "mine": int(flags["mine"]),
-                "command_hq": int(flags["command_hq"]),
                 "capital": int(flags["capital"]),
                 "old_town": own["id"] if own else "",
                 "places": ";".join(places),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.jit import njit
+from sim.world.commands import Commands, assign_commands
 from sim.world.factions import FACTIONS
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ class Geography:
     china_gates: np.ndarray  # China gates the junta guarded on 27 Oct 2023 (outposts of the township)
     corridor: np.ndarray
     mine: np.ndarray
-    hq: np.ndarray
+    hq: np.ndarray  # a regional command's headquarters (commands.csv)
+    scam: np.ndarray  # scam compounds China wanted closed (china_interests.csv)
+    pipeline: np.ndarray  # the China-Myanmar oil and gas pipelines pass through (china_interests.csv)
     capital: np.ndarray
     control: dict[str, np.ndarray]  # holder of the seat, faction code per township
     contested: dict[str, np.ndarray]  # an armed opponent of the holder in the township
@@ -57,6 +60,7 @@ class Geography:
     edge_b: np.ndarray
     edge_km: np.ndarray
     edge_kind: np.ndarray
+    commands: Commands
     lookup: dict[str, int] = field(repr=False)
     places: dict[str, int] = field(repr=False, default_factory=dict)  # towns that are no seat
     spellings: tuple[str, ...] = field(repr=False, default=())  # every name and alias, as written
@@ -131,11 +135,12 @@ def _flag(row: dict[str, str], key: str) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def load_geography(folder: str | Path = DATA) -> Geography:
-    """Load the township map (townships.csv, neighbours.csv) and the sourced start of each
+    """Load the township map (townships.csv, neighbours.csv), the regional commands
+    (commands.csv), China's interests (china_interests.csv) and the sourced start of each
     scenario date (start.csv) from a folder (default: the package's data)."""
     folder = Path(folder)
-    rows, links, start = (
-        read_table(folder / name) for name in ("townships.csv", "neighbours.csv", "start.csv")
+    rows, links, start, command_rows = (
+        read_table(folder / name) for name in ("townships.csv", "neighbours.csv", "start.csv", "commands.csv")
     )
     ids = tuple(r["pcode"].strip() for r in rows)
     index = {i: k for k, i in enumerate(ids)}
@@ -174,6 +179,9 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         )
     a = np.array([index[r["a"].strip()] for r in links], dtype=np.int64)
     b = np.array([index[r["b"].strip()] for r in links], dtype=np.int64)
+    km = np.array([float(r["length_km"]) for r in links])
+    commands = assign_commands(command_rows, [r["part"].strip() for r in rows], lookup, (a, b, km))
+    china = _china_interests(read_table(folder / "china_interests.csv"), lookup, len(rows))
     col = lambda key: np.array([r[key].strip() for r in rows])  # noqa: E731
     flag = lambda key: np.array([_flag(r, key) for r in rows])  # noqa: E731
     return Geography(
@@ -191,7 +199,9 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         china_gates=col("china_gates").astype(float),
         corridor=flag("trade_corridor"),
         mine=flag("mine"),
-        hq=flag("command_hq"),
+        hq=np.isin(np.arange(len(rows)), commands.hq),
+        scam=china["scam"],
+        pipeline=china["pipeline"],
         capital=flag("capital"),
         control=control,
         contested=contested,
@@ -199,12 +209,24 @@ def load_geography(folder: str | Path = DATA) -> Geography:
         presence_inferred=inferred,
         edge_a=a,
         edge_b=b,
-        edge_km=np.array([float(r["length_km"]) for r in links]),
+        edge_km=km,
         edge_kind=np.array([r["kind"].strip() for r in links]),
+        commands=commands,
         lookup=lookup,
         places=places,
         spellings=tuple(spellings),
     )
+
+
+def _china_interests(rows: list[dict[str, str]], lookup: dict[str, int], n: int) -> dict[str, np.ndarray]:
+    """Per interest (scam, pipeline), the townships China has it in."""
+    china = {kind: np.zeros(n, dtype=bool) for kind in ("scam", "pipeline")}
+    for r in rows:
+        k = lookup.get(r["township"].strip().casefold())
+        if k is None or r["interest"] not in china:
+            raise ValueError(f"china_interests.csv: {r['township']!r}, {r['interest']!r}: unknown")
+        china[r["interest"]][k] = True
+    return china
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
