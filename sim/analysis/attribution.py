@@ -25,15 +25,21 @@ from sim.scenario import Scenario
 from sim.scenario.fields import get_path, set_path
 
 # group: (scenario keys, event kinds) taken together from BASE or TARGET
+# A lever is never mixed with a starting condition: where each side stood (the map, the
+# strengths, the junta's morale) forms its own group.
 GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "conscription": (("junta.strength", "junta.conscription"), ()),
+    "where each side stood": (("run.initial_control", "junta.strength", "junta.morale", "factions"), ()),
+    "conscription": (("junta.conscription",), ()),
     "drones and air doctrine": (
         ("junta.drones", "junta.air_doctrine", "junta.air_strikes_per_day", "resistance.drones"),
         (),
     ),
-    "China stance and embargo": (("china.stance", "china.embargo"), ("embargo", "china_stance")),
+    "China stance and embargo": (
+        ("china.stance", "china.embargo", "china.decides"),
+        ("embargo", "china_stance"),
+    ),
     "UWSA supply line": (("uwsa.supply",), ("uwsa_supply",)),
-    "ceasefires": ((), ("ceasefire", "ceasefire_end", "handover")),
+    "ceasefires": (("china.brokers",), ("ceasefire", "ceasefire_end", "handover")),
     "leadership": (("junta.leadership",), ()),
     "election": ((), ("election",)),
     "coordination of the resistance": (("resistance.coordination",), ()),

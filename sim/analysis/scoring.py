@@ -30,7 +30,7 @@ import pandas as pd
 from sim.analysis.animation import holders_by_day, initial_control
 from sim.analysis.observed import RECORD_START, START_LABEL, observed_map
 from sim.errors import UserError
-from sim.run.store import Results
+from sim.run.store import DATED_CAUSES, Results
 from sim.world.factions import SIDE
 from sim.world.geography import Geography
 
@@ -73,7 +73,7 @@ def dated_townships(res: Results, geo: Geography, at: dt.date) -> np.ndarray:
     agreements dated on or before `at` names (taken by assault first, they are still the
     file's, not the model's)."""
     ch = res.control_changes
-    moved = set(ch.loc[ch["cause"] != "assault", "pcode"]) if len(ch) else set()
+    moved = set(ch.loc[ch["cause"].isin(DATED_CAUSES), "pcode"]) if len(ch) else set()
     for ev in res.manifest["scenario"].get("events", []):
         if dt.date.fromisoformat(str(ev["date"])) <= at:
             for name in [*(ev.get("towns") or []), *(ev.get("hand_over") or [])]:

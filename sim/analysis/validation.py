@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import casualties
-from sim.run.store import Results
+from sim.run.store import DATED_CAUSES, Results
 from sim.scenario import Scenario
 from sim.world.factions import FACTIONS, RESISTANCE
 from sim.world.geography import Geography
@@ -56,7 +56,8 @@ def _initial(res: Results, geo: Geography) -> pd.Series:
 def _towns(res: Results, geo: Geography, faction: str, states: tuple[str, ...] | None = None) -> np.ndarray:
     """Change in towns held by a faction (or by the junta) through the fighting, per replicate,
     optionally in some states: towns moved by a dated agreement (handover, ceasefire term) are
-    taken out, so they never count as the model's skill."""
+    taken out, so they never count as the model's skill (a ceasefire the faction decided on is
+    the model's)."""
     fc = res.final_control
     start = _initial(res, geo)
     state = pd.Series(geo.state, index=list(geo.ids))
@@ -66,7 +67,7 @@ def _towns(res: Results, geo: Geography, faction: str, states: tuple[str, ...] |
     change = end.sort_index() - float(((start == faction) & in_states).sum())
     ch = res.control_changes
     if len(ch):
-        dated = ch[(ch["cause"] != "assault") & (ch["pcode"].map(state).isin(states) if states else True)]
+        dated = ch[ch["cause"].isin(DATED_CAUSES) & (ch["pcode"].map(state).isin(states) if states else True)]
         moved = (dated["to"] == faction).astype(int) - (dated["from"] == faction).astype(int)
         change = change - moved.groupby(dated["replicate"]).sum().reindex(change.index, fill_value=0)
     return change.to_numpy(float)

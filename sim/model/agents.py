@@ -15,13 +15,16 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from sim.jit import njit
-from sim.model.deployment import NewUnit, junta_bases, town_values
+from sim.model.ceasefire import fights_on, terms
+from sim.model.deployment import NewUnit, town_values
+from sim.model.events import hand_over
 from sim.model.plan import junta_plan
+from sim.model.regional import RegionalCommand
 from sim.model.situation import JuntaPlan, frozen
 from sim.model.strategy import decide
 from sim.model.units import HOLD, MOBILE, REBEL
-from sim.scenario.schema import ChinaParams, FactionParams, JuntaParams, UwsaParams
-from sim.world.factions import FACTIONS, JUNTA, SIDE, faction_index
+from sim.scenario.schema import FactionParams, JuntaParams
+from sim.world.factions import JUNTA, SIDE, faction_index
 
 if TYPE_CHECKING:
     from sim.model.model import ConflictModel
@@ -66,7 +69,15 @@ class Faction(mesa.Agent):
         self.chosen_posture = params.posture  # "auto", or a forced counterfactual override
         self.attacking = False  # its own strategic choice, used when the posture is "auto"
         self.offensive = False
-        self.ceasefire = False
+        self.ceasefire = bool(getattr(params, "ceasefire", False))
+        self.ceasefire_fixed = False  # a dated ceasefire event overrides its own decision
+        self.settled_day = -(10**6)  # the day its ceasefire began (one in force at the start: long before)
+        label = model.p.run.initial_control
+        geo = model.geo
+        held, present = geo.control[label], geo.presence[label]
+        self.home = np.array(  # the townships it held or stood in at the start
+            [c == code or code in there for c, there in zip(held, present, strict=True)]
+        )
         strength = getattr(params, "strength", 0.0)
         self.ammo = strength * getattr(params, "ammo_days", 0.0)
         self.arms = model.p.resistance.arms_per_fighter * strength
@@ -105,6 +116,18 @@ class Faction(mesa.Agent):
         short = ratio < mp.shortage_threshold
         self.offensive = self.wants_offensive() and not self.ceasefire and not short
 
+    def settle(self, gain: float) -> None:
+        """Accept a ceasefire China presses for, handing back what its terms say, or take up
+        arms again (model/ceasefire.py)."""
+        fight = fights_on(self, gain)
+        if fight and self.ceasefire:
+            self.ceasefire = False
+        elif not fight and not self.ceasefire:
+            self.ceasefire = True
+            self.settled_day = self.model.day
+            for town in terms(self).tolist():
+                hand_over(self.model, town, 0, "settlement")
+
     def recruit_node(self) -> int | None:
         """Where the faction's new unit forms: a random town it holds, else where its units are."""
         m = self.model
@@ -123,7 +146,10 @@ class Faction(mesa.Agent):
         m = self.model
         mp = m.p.model
         if m.day % mp.strategy.plan_days == 0:
-            self.review_strategy(float(m.balance().factions[self.index]), mp.strategy.resistance_margin)
+            ratio = float(m.balance().factions[self.index])
+            if not self.ceasefire_fixed:
+                self.settle(ratio / mp.strategy.resistance_margin)
+            self.review_strategy(ratio, mp.strategy.resistance_margin)
         params = self.params
         self.ammo += mp.local_ammo_per_day * self.strength / 1000.0
         recruits = min(params.recruitment_per_day, max(self.arms, 0.0))
@@ -141,12 +167,13 @@ class Faction(mesa.Agent):
 
 
 class JuntaCommand(Faction):
-    """The junta's high command: plans where mobile formations go, calls in air
-    strikes, and turns conscripts into formations after training."""
+    """The junta's national command: its regional commands decide on their own fronts
+    (model/regional.py); it sets their margin, plans where mobile formations go, and turns
+    recruits and conscripts into formations where the most is at stake."""
 
     def __init__(self, model: ConflictModel, params: JuntaParams) -> None:
+        self.commands = [RegionalCommand(model, c) for c in range(model.geo.commands.n)]
         super().__init__(model, JUNTA, params)
-        self.offensive = self.wants_offensive()
         self.training: list[tuple[int, float]] = []  # (ready day, recruits)
         n = model.geo.n
         self.plan = JuntaPlan(np.zeros(n, dtype=bool), np.full(n, -1), np.full(n, -1))
@@ -160,7 +187,21 @@ class JuntaCommand(Faction):
         self.deadline_odds = float(self.peace_values.mean() / self.election_values.mean())
 
     def update_posture(self) -> None:
-        self.offensive = self.wants_offensive()
+        """Each command's posture: its own choice, unless a counterfactual forces one on all;
+        a command without capacity never attacks. `offensive`: any command attacks."""
+        chosen = self.chosen_posture
+        self.command_attacking = np.array(
+            [
+                (c.attacking if chosen == "auto" else chosen == "offensive") and not c.disrupted
+                for c in self.commands
+            ],
+            dtype=bool,
+        )
+        self.offensive = bool(self.command_attacking.any())
+
+    def command_capacity(self) -> np.ndarray:
+        """Per regional command: 1, or 0 while it has lost its headquarters."""
+        return np.array([0.0 if c.disrupted else 1.0 for c in self.commands])
 
     def campaigning(self) -> bool:
         """Whether an announced election's polls are still ahead: the deadline to retake ground."""
@@ -197,7 +238,10 @@ class JuntaCommand(Faction):
             self.pool = 0.0
         self.desert()
         if day % self.plan_every() == 0:
-            self.review_strategy(m.balance().junta, self.margin())
+            balance, margin = m.balance(), self.margin()
+            ratios, fronts = balance.commands.tolist(), balance.front.tolist()
+            for c in self.commands:
+                c.review(ratios[c.index], margin, fronts[c.index])
             self.update_posture()
             self.plan = junta_plan(m.situation(), m.rng)
 
@@ -214,86 +258,22 @@ class JuntaCommand(Faction):
         self.model.deserted[0] += _desert(f.alive[:n], f.faction[:n], f.morale[:n], f.strength[:n], rate)
 
     def form_up(self, recruits: float, quality: float) -> None:
-        """New mobile formations of `unit_size` at command headquarters the junta holds."""
+        """New mobile formations of `unit_size` at the headquarters of the regional commands
+        the junta holds, each sent to a command with a chance in proportion to its front's need:
+        the worth of the towns it holds times the resistance's strength against its own there
+        (`strategy.Balance.need`), so reserves go where the most is at stake and in danger."""
         m = self.model
-        bases = junta_bases(m.geo, m.holder)
-        if len(bases) == 0 or recruits <= 0:
+        hq = np.array([c.hq for c in self.commands])
+        held = m.holder[hq] == 0
+        if not held.any() or recruits <= 0:
             return
+        need = m.balance().need[held]
+        chance = need / need.sum() if need.sum() > 0 else None
         size = self.params.unit_size
         count = max(1, round(recruits / size))
-        for node in bases[m.rng.integers(len(bases), size=count)]:  # rng.choice(bases, size=count)
+        for node in m.rng.choice(hq[held], size=count, p=chance):
             m.spawn_unit(NewUnit(0, int(node), recruits / count, quality, self.params.morale, MOBILE, HOLD))
         m.recruited[0] += recruits
-
-
-class China(mesa.Agent):
-    """China's stance and border trade: which China crossings are open to resistance trade.
-
-    2023: tacit support, gates open [AP-2023]; 2024-25: gates closed, trade with
-    resistance areas throttled [DW-2025; BRIEF: China's squeeze 2024].
-    """
-
-    def __init__(self, model: ConflictModel, params: ChinaParams) -> None:
-        super().__init__(model)
-        self.stance = params.stance
-        self.embargo = params.embargo
-        self._income: tuple[tuple, list[float]] | None = None
-
-    def trade_factor(self) -> float:
-        """Share of normal trade income a resistance-held China crossing yields today."""
-        return 0.0 if self.embargo else self.model.p.china.trade_share.of(self.stance)
-
-    def junta_support(self) -> float:
-        return self.model.p.china.junta_support if self.stance == "pro_junta" else 0.0
-
-    def income(self) -> list[float]:
-        """Each faction's trade income a day (ammunition): China's share of trade at its own
-        gates, full elsewhere, from the crossings it holds. It changes only with a town's
-        holder, China's stance or embargo, or the parameters, so it is kept until one does."""
-        m = self.model
-        key = (m.holder_version, self.stance, self.embargo, id(m.p))
-        if self._income is None or self._income[0] != key:
-            geo = m.geo
-            weight = np.where(geo.china_crossing, self.trade_factor(), 1.0) * geo.crossing
-            income = m.p.china.trade_income * np.bincount(m.holder, weight, minlength=len(FACTIONS))
-            self._income = (key, income.tolist())
-        return self._income[1]
-
-    def step(self) -> None:
-        income = self.income()
-        for faction in self.model.resistance_factions:
-            faction.ammo += income[faction.index]
-
-
-class Uwsa(mesa.Agent):
-    """The United Wa State Army: not fighting, the main arms and ammunition supplier
-    of client factions until China pressed it to stop [DW-2025]."""
-
-    def __init__(self, model: ConflictModel, params: UwsaParams) -> None:
-        super().__init__(model)
-        self.supplying = params.supply
-
-    def step(self) -> None:
-        m = self.model
-        if not self.supplying:
-            return
-        reach = m.routes.uwsa_reach()
-        f_ = m.forces
-        alive = f_.view("alive")
-        there = reach[f_.view("node")] & alive
-        reached = set(f_.view("faction")[there].tolist()) | set(m.holder[reach].tolist())
-        clients = [
-            f
-            for f in m.resistance_factions
-            if f.params.uwsa_client and not f.ceasefire and f.index in reached  # by road from Wa
-        ]
-        weights = np.array([f.strength for f in clients])
-        if weights.sum() <= 0:
-            return
-        share = weights / weights.sum()
-        for f, s in zip(clients, share, strict=True):
-            f.ammo += m.p.uwsa.deliveries_per_day * s
-            f.arms += m.p.uwsa.arms_per_day * s
 
 
 @njit

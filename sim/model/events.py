@@ -1,5 +1,7 @@
-"""Dated exogenous events: political agreements (ceasefires, handovers) and the decisions of
-China and the UWSA, applied to the model on their date. Nothing here decides a battle."""
+"""Dated events, applied to the model on their date: what was exogenous (laws, capabilities,
+an election, negotiated handovers) and overrides of decisions the agents' rules make
+(China's stance and embargo, the UWSA's supply, a faction's ceasefire), which fix that
+decision from their date. Nothing here decides a battle."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ def apply_event(m: ConflictModel, ev: Event) -> None:
     """Dated political events: ceasefires, handovers, elections, postures, China and the UWSA."""
     kind = ev.kind
     faction = m.by_index[faction_index(ev.faction)] if ev.faction else None
+    if kind in ("ceasefire", "ceasefire_end"):  # the faction's own decision, overridden from today
+        faction.ceasefire_fixed = True
     if kind == "ceasefire":
         faction.ceasefire = True
         faction.update_posture()
@@ -36,12 +40,15 @@ def apply_event(m: ConflictModel, ev: Event) -> None:
     elif kind in ("offensive", "defensive"):  # a forced counterfactual override of its strategy
         faction.chosen_posture = kind
         faction.update_posture()
-    elif kind == "embargo":
+    elif kind == "embargo":  # China's decision, overridden from today (model/china.py)
         m.china.embargo = ev.active
+        m.china.fix("embargo")
     elif kind == "uwsa_supply":
         m.uwsa.supplying = ev.active
+        m.uwsa.fixed = True
     elif kind == "china_stance":
         m.china.stance = ev.stance
+        m.china.fix("stance")
     elif kind == "election":  # announced polls: a deadline for the junta command (ODD 7.5)
         m.junta.polling = ev.polling
     elif kind == "change":  # a new capability, law or level of outside support

@@ -15,8 +15,9 @@ from mesa.discrete_space import Network
 
 from sim.jit import njit
 from sim.model import outcomes
-from sim.model.agents import China, Faction, Formation, JuntaCommand, RebelUnit, Unit, Uwsa
+from sim.model.agents import Faction, Formation, JuntaCommand, RebelUnit, Unit
 from sim.model.battle import battle
+from sim.model.china import China, Uwsa
 from sim.model.deployment import (
     NewUnit,
     armed_presence,
@@ -61,6 +62,7 @@ class ConflictModel(mesa.Model):
         terrain = {"hill": mp.terrain_hill, "mountain": mp.terrain_mountain}
         self.terrain = np.array([terrain.get(t, 1.0) for t in geo.terrain])
         self.coast = geo.terrain == "coast"
+        self.china_border = geo.border == "china"
         self.outposts_base = np.maximum(1.0, np.round(geo.area / mp.outpost_area_km2))
         self.outposts = np.where(self.holder == 0, self.outposts_base, 0.0)
         self.residents = geo.population.astype(float).copy()
@@ -131,8 +133,9 @@ class ConflictModel(mesa.Model):
         day, the parameters, a town's holder (the supply network), a new unit, the command's
         plan, posture or election, China's stance."""
         f, j = self.forces, self.junta
-        key = (self.day, id(self.p), self.holder_version, f.n, id(j.plan), j.offensive, j.polling)
-        key += (self.china.stance,)
+        capacity = j.command_capacity()
+        key = (self.day, id(self.p), self.holder_version, f.n, id(j.plan), j.polling, self.china.stance)
+        key += (j.command_attacking.tobytes(), capacity.tobytes())
         if self._situation is not None and self._situation[0] == key:
             return self._situation[1]
         if self._units is None or self._units[0] != f.n:
@@ -156,7 +159,8 @@ class ConflictModel(mesa.Model):
             cease=v["cease"],
             offensive=v["offensive"],
             supply=v["supply"],
-            junta_offensive=self.junta.offensive,
+            junta_attacking=frozen(j.command_attacking[self.geo.commands.of]),
+            junta_capacity=frozen(capacity[self.geo.commands.of]),
             china_support=self.china.junta_support(),
             supplied=self.routes.junta_supplied(),
             plan=self.junta.plan,
@@ -195,7 +199,8 @@ class ConflictModel(mesa.Model):
         return agent
 
     def set_holder(self, node: int, faction: int, cause: str) -> None:
-        """A change of hands, recorded with its cause: "assault" (the fighting decided it), or
+        """A change of hands, recorded with its cause: "assault" (the fighting decided it),
+        "settlement" (the terms of a ceasefire a faction decided on, model/ceasefire.py), or
         "handover" / "ceasefire" (a dated agreement did, so it never counts as skill)."""
         if self.holder[node] == faction:
             return

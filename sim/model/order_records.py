@@ -83,8 +83,8 @@ class Command(NamedTuple):
     dist: np.ndarray
     nexthop: np.ndarray
     value_junta: np.ndarray
-    junta_offensive: bool
-    reaction: float  # chance a group's command reacts today
+    attacking: np.ndarray  # per township: its regional command is on the offensive
+    reaction: np.ndarray  # per township: chance a group's command there reacts today
 
 
 class JuntaRules(NamedTuple):

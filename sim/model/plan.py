@@ -1,9 +1,11 @@
 """The junta command's plan: its objectives and a route field toward them.
 
 Every few days (`agents.JuntaCommand.plan_every`: better command plans more often) the
-command defends the towns under assault and, on the offensive, picks the most valuable
-weakly held resistance towns next to its own, with less noise in the choice the better
-it is led [DW-2025]; its mobile formations then follow the field (`tactics.junta_orders`).
+command defends the towns under assault and, in the area of each regional command on the
+offensive, picks the most valuable weakly held resistance towns next to its own, with less
+noise in the choice the better it is led [DW-2025]; its mobile formations then follow the
+field (`tactics.junta_orders`), reserves crossing into a neighbouring command's area where
+its targets are nearer.
 A pure function of a `Situation`, like the orders' kernels.
 """
 
@@ -20,32 +22,39 @@ from sim.world.routing import bfs_field
 
 
 def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
-    """The command's plan: defend towns under assault; on the offensive, pick the most
-    valuable weakly held resistance towns; then a route field from every junta town."""
+    """The command's plan: defend towns under assault; in each attacking command's area,
+    pick the most valuable weakly held resistance towns; then a route field from every
+    junta town."""
     P = powers(s)
     jp, mp = s.p.junta, s.p.model
     indptr, nbr, _ = s.geo.csr
     chosen = np.empty(0, dtype=np.int64)
-    if s.junta_offensive:
+    if s.junta_attacking.any():
+        of = s.geo.commands.of
         cand, worth, k = _candidates(
-            indptr, nbr, s.holder, SIDE, s.cease, s.value_junta, P.R, P.d_rebel, s.units.kind, s.units.alive,
-            mp.tactics.target_defence_offset, mp.tactics.formations_per_target,
+            indptr, nbr, s.holder, SIDE, s.cease, s.value_junta, P.R, P.d_rebel, s.units, of,
+            s.junta_attacking, mp.tactics.target_defence_offset, mp.tactics.formations_per_target,
         )  # fmt: skip
         if len(cand):
             noise = np.exp(rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
-            chosen = cand[np.argsort(-(worth * noise))[:k]]
+            ranked = cand[np.argsort(-(worth * noise), kind="stable")]
+            rank = _rank_within(of[ranked], len(k))
+            chosen = ranked[rank < k[of[ranked]]]
     return JuntaPlan(*_route_field(indptr, nbr, s.holder, P.R_attack, chosen))
 
 
 @njit
-def _candidates(indptr, nbr, holder, side, cease, value, R, d_rebel, kind, alive, offset, per_target):
-    """Resistance towns next to a junta town, their holder not in a ceasefire; what each is
-    worth (its value over the square root of its defence, plus `offset`); and how many to
-    pick: one per `per_target` mobile formations, at least one."""
+def _candidates(
+    indptr, nbr, holder, side, cease, value, R, d_rebel, units, of, attacking, offset, per_target
+):
+    """Resistance towns in an attacking command's area next to a junta town, their holder
+    not in a ceasefire; what each is worth (its value over the square root of its defence,
+    plus `offset`); and how many each command picks: one per `per_target` of the mobile
+    formations in its area, at least one."""
     n = len(holder)
     near = np.zeros(n, dtype=np.bool_)
     for t in range(n):
-        if side[holder[t]] == 1 and not cease[holder[t]]:
+        if attacking[t] and side[holder[t]] == 1 and not cease[holder[t]]:
             for e in range(indptr[t], indptr[t + 1]):
                 if holder[nbr[e]] == 0:
                     near[t] = True
@@ -55,10 +64,22 @@ def _candidates(indptr, nbr, holder, side, cease, value, R, d_rebel, kind, alive
     for k in range(len(cand)):
         t = cand[k]
         worth[k] = value[t] / np.sqrt(R[t] * d_rebel[t] + offset)
-    mobile = 0
-    for i in range(len(kind)):
-        mobile += alive[i] and kind[i] == MOBILE
-    return cand, worth, max(1, int(mobile // per_target))
+    mobile = np.zeros(of.max() + 1)
+    for i in range(len(units.kind)):
+        if units.alive[i] and units.kind[i] == MOBILE:
+            mobile[of[units.node[i]]] += 1
+    return cand, worth, np.maximum(1, mobile // per_target).astype(np.int64)
+
+
+@njit
+def _rank_within(group, n_groups):
+    """Each item's rank among the items of its group, in the given order."""
+    seen = np.zeros(n_groups, dtype=np.int64)
+    rank = np.empty(len(group), dtype=np.int64)
+    for i in range(len(group)):
+        rank[i] = seen[group[i]]
+        seen[group[i]] += 1
+    return rank
 
 
 @njit

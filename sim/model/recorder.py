@@ -35,7 +35,7 @@ COLUMNS = (
     "junta_surrendered",
     "displaced",
     "air_strikes",
-    "junta_offensive",  # 1 while the junta command is on the offensive
+    "junta_commands_offensive",  # regional commands on the offensive (model/regional.py)
     "offensive_factions",  # resistance factions on the offensive
     *FACTION_TOWNSHIPS,
 )
@@ -49,7 +49,7 @@ _OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIV
         "junta_surrendered",
         "displaced",
         "air_strikes",
-        "junta_offensive",
+        "junta_commands_offensive",
         "offensive_factions",
     )
 )
@@ -124,7 +124,7 @@ class Recorder:
         row[_SURRENDERED] = m.surrendered[0]
         row[_DISPLACED] = m.displaced
         row[_AIR] = m.air_strikes
-        row[_JUNTA_OFFENSIVE] = m.junta.offensive
+        row[_JUNTA_OFFENSIVE] = m.junta.command_attacking.sum()
         row[_OFFENSIVE] = sum(f.offensive for f in m.resistance_factions)
 
     def final_control(self, m: ConflictModel) -> tuple[list[str], list[str]]:

@@ -78,7 +78,8 @@ class Situation(NamedTuple):
     cease: np.ndarray  # per faction index: in a ceasefire today
     offensive: np.ndarray  # per faction index: a resistance faction on the offensive
     supply: np.ndarray  # per faction index: ammunition-limited effectiveness
-    junta_offensive: bool
+    junta_attacking: np.ndarray  # per town: its regional command is on the offensive
+    junta_capacity: np.ndarray  # per town: 1, or 0 while its regional command has lost its headquarters
     china_support: float  # materiel gain of the junta from China today
     supplied: np.ndarray  # junta towns linked to a headquarters, capital or the sea
     plan: JuntaPlan

@@ -32,30 +32,39 @@ from sim.model.strength import (
     unit_strength,
 )
 from sim.model.sums import pairwise_sum, total
+from sim.world.factions import SIDE
 
 
 class Balance(NamedTuple):
     junta: float  # junta strength / fighting resistance strength, nationwide
     factions: np.ndarray  # per faction index: (own + allies) / junta strength where it fights
+    commands: np.ndarray  # per regional command: junta / fighting resistance strength in its area
+    front: np.ndarray  # per regional command: a fighting faction holds a town next to its junta towns
+    need: np.ndarray  # per regional command: the junta's towns' worth there x resistance / junta
 
 
 def balance(s: Situation) -> Balance:
     area = s.operating.astype(float)
     units, sides, holdings, rules = tally_inputs(s)
-    own, facing, fighting, fighting_by_town, national = _weigh(
+    own, facing, fighting, fighting_by_town, junta_by_town, national = _weigh(
         plain((units, sides, rules)), holdings.supplied, area
     )
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
     allies = everyone - np.where(fighting, own, 0.0)
     local = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
-    return Balance(national, local)
+    of, n_cmd = s.geo.commands.of, s.geo.commands.n
+    junta, resistance = (np.bincount(of, t, minlength=n_cmd) for t in (junta_by_town, fighting_by_town))
+    held = np.bincount(of, np.where(s.holder == 0, s.value_junta, 0.0), minlength=n_cmd)
+    indptr, nbr, _ = s.geo.csr
+    front = _fronts(indptr, nbr, s.holder, SIDE, s.cease, of, n_cmd)
+    return Balance(national, local, junta / (resistance + 1.0), front, held * resistance / (junta + 1.0))
 
 
 @njit
 def _weigh(records, supplied, area):
     """Effective strength by faction and town (`strength.unit_strength` and the side's), then
     per faction: its own in its area, the junta's there, whether it fights; every fighting
-    faction's by town, and the national ratio (sums in numpy's order). Reads the records
+    faction's by town, the junta's by town, and the national ratio (sums in numpy's order). Reads the records
     `situation.Units`, `strength.Sides` and `strength.StrengthRules`."""
     units, sides, r = Units(*records[0]), Sides(*records[1]), StrengthRules(*records[2])
     n_fac, n = area.shape
@@ -89,8 +98,23 @@ def _weigh(records, supplied, area):
         facing,
         fighting,
         fighting_by_town,
+        junta_town,
         total(junta_town) / (pairwise_sum(fighting_all, 0, k * n) + 1.0),
     )
+
+
+@njit
+def _fronts(indptr, nbr, holder, side, cease, of, n_cmd):
+    """Per regional command: whether a resistance town of a faction not in a ceasefire lies
+    in its area next to a town the junta holds (something to attack)."""
+    front = np.zeros(n_cmd, dtype=np.bool_)
+    for t in range(len(holder)):
+        if side[holder[t]] == 1 and not cease[holder[t]] and not front[of[t]]:
+            for e in range(indptr[t], indptr[t + 1]):
+                if holder[nbr[e]] == 0:
+                    front[of[t]] = True
+                    break
+    return front
 
 
 def decide(offensive: bool, ratio: float, margin: float, hysteresis: float) -> bool:

@@ -294,7 +294,7 @@ def junta_inputs(s: Situation) -> tuple[Units, Command, JuntaRules]:
     indptr, nbr = s.geo.csr[:2]
     command = Command(
         SIDE[s.holder], indptr, nbr, s.plan.targets, s.plan.dist, s.plan.next, s.value_junta,
-        bool(s.junta_offensive), float(floor + (1 - floor) * jp.leadership),
+        s.junta_attacking, floor + (1 - floor) * jp.leadership * s.junta_capacity,
     )  # fmt: skip
     rules = JuntaRules(float(mp.retreat_ratio), float(mp.attack_ratio), float(mp.tactics.ratio_cap))
     return s.units, command, rules
@@ -308,7 +308,7 @@ def _junta_orders(draws, node, mode, odds, units, command, rules):
     withdrawn, formations = _formations(units, node, mode, command, odds, rules.retreat_ratio)
     if len(formations.units) == 0:
         return withdrawn, np.empty((2, 0), dtype=np.int64)
-    react = draws.rng.random(len(formations.towns)) < command.reaction
+    react = draws.rng.random(len(formations.towns)) < command.reaction[formations.towns]
     idx, dest = _formation_orders(formations, react, node, mode, command, odds, rules)
     ordered = np.empty((2, len(idx)), dtype=np.int64)
     ordered[0], ordered[1] = idx, dest
@@ -377,7 +377,7 @@ def _formation_orders(formations, react, node, mode, command, odds, rules):
             g_dest[g], g_mode[g] = v[target], ATTACK
         elif can_leave and react[g] and c.dist[town] > 0:
             g_dest[g] = c.nexthop[town]
-        clearing[g] = g_dest[g] < 0 and R[town] > 0 and c.junta_offensive
+        clearing[g] = g_dest[g] < 0 and R[town] > 0 and c.attacking[town]
     moving = np.zeros(len(here), dtype=np.bool_)
     for p in range(len(here)):
         g = group_of[p]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.model.model import ConflictModel
 from sim.model.recorder import COLUMNS
+from sim.run.store import CAUSES
 from sim.scenario import Scenario
 from sim.world.factions import FACTIONS, side_name
 
@@ -71,8 +72,7 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
     return ReplicateResult(replicate, tables, model.initial_agents)
 
 
-CAUSES = ("assault", "handover", "ceasefire")
-INTEGER_COLUMNS = ("air_strikes", "junta_offensive", "offensive_factions")
+INTEGER_COLUMNS = ("air_strikes", "junta_commands_offensive", "offensive_factions")
 
 
 def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:

@@ -33,6 +33,10 @@ import pyarrow.parquet as pq
 from sim.errors import UserError
 
 TABLES = ("timeseries", "control_changes", "final_control")  # written in this order
+# why a township changed hands (control_changes' `cause`): the fighting, the terms of a
+# ceasefire a faction decided on, or a dated agreement of the file (never the model's skill)
+CAUSES = ("assault", "settlement", "handover", "ceasefire")
+DATED_CAUSES = ("handover", "ceasefire")
 RECORDS = "chunks"
 SEED_RULE = (
     "replicate r uses numpy.random.SeedSequence(seed, spawn_key=(r,)); "

@@ -131,10 +131,46 @@ class StrategyParams:
         0.6, 0.05, 10, "resistance: (own + coordination x allies) / junta strength where it fights"
     )
     junta_margin: float = number(
-        1.5, 0.05, 10, "junta: own strength / fighting resistance strength, nationwide"
+        1.5, 0.05, 10, "junta: a regional command's strength / fighting resistance strength in its area"
     )
     hysteresis: float = number(0.2, 0, 0.9, "a committed offensive stops below margin x (1 - hysteresis)")
     plan_days: int = whole(7, 1, 90, "days between a resistance faction's strategic reviews", ASSUMPTION)
+    hq_loss_days: int = whole(
+        60, 0, 730, "days a regional command that lost its headquarters cannot attack", ASSUMPTION
+    )
+
+
+@dataclass(frozen=True)
+class ChinaRules:
+    """How China acts on its interests (model/china.py): the scam compounds on its border, the
+    trade through its gates and its pipelines, and a neighbour that does not collapse."""
+
+    trade_days: int = whole(
+        14, 1, 28, "days in 4 weeks of fighting at its gates or pipelines before it brokers talks", ASSUMPTION
+    )
+    memory_days: int = whole(
+        180, 0, 1000, "days it keeps backing the junta after the regime regains its lost commands", ASSUMPTION
+    )
+    brokering_pressure: float = number(
+        0.5, 0, 1, "pressure of talks it brokers while neutral (backing the junta: 1)", ASSUMPTION
+    )
+
+
+@dataclass(frozen=True)
+class CeasefireRules:
+    """When a resistance faction accepts a ceasefire China presses for (model/ceasefire.py)."""
+
+    resolve: float = number(
+        1.0, 0.05, 20, "it fights on while its expected gain is at least resolve x the cost", ASSUMPTION
+    )
+    loss_days: int = whole(90, 7, 365, "days over which its lost townships count as its losses", ASSUMPTION)
+    min_days: int = whole(
+        120,
+        0,
+        730,
+        "days a ceasefire holds before a faction weighs fighting again",
+        "Haigeng: 11 Jan-25 Jun 2024",
+    )
 
 
 @dataclass(frozen=True)
@@ -258,3 +294,5 @@ class ModelParams:
     air: AirParams = section(AirParams)
     strategy: StrategyParams = section(StrategyParams)
     season: SeasonParams = section(SeasonParams)
+    china: ChinaRules = section(ChinaRules)
+    ceasefire: CeasefireRules = section(CeasefireRules)

@@ -118,6 +118,9 @@ class FactionParams:
     uwsa_client: bool = key(Field("bool", False, help="receives arms and ammunition from the UWSA"))
     recruitment_per_day: float = number(10, 0, 5_000, "recruits a day while arms allow")
     ammo_days: float = number(30, 0, 365, "ammunition stock at the start, in days of full engagement")
+    ceasefire: bool = key(
+        Field("bool", False, help="in a ceasefire at the start; afterwards it decides (model/ceasefire.py)")
+    )
 
 
 STANCES = ("pro_resistance", "neutral", "pro_junta")
@@ -146,6 +149,19 @@ class ChinaParams:
         )
     )
     embargo: bool = key(Field("bool", False, help="border trade with resistance-held crossings closed"))
+    decides: bool = key(
+        Field(
+            "bool",
+            True,
+            help="China changes its stance and embargo from its interests (model/china.py); "
+            "false: they stay as the file and its dated events set them",
+        )
+    )
+    brokers: bool = key(
+        Field(
+            "bool", True, help="China presses the factions on its border for ceasefires (model/ceasefire.py)"
+        )
+    )
     trade_income: float = number(
         1000, 0, 1_000_000, "ammunition bought a day with a border crossing's revenue"
     )
@@ -155,7 +171,13 @@ class ChinaParams:
 
 @dataclass(frozen=True)
 class UwsaParams:
-    supply: bool = key(Field("bool", True, help="the UWSA supply line to client factions is open"))
+    supply: bool = key(
+        Field(
+            "bool",
+            True,
+            help="the UWSA supplies its clients unless China presses it to stop; false: no supply line",
+        )
+    )
     deliveries_per_day: float = number(4000, 0, 1_000_000, "ammunition (fighter-days) a day to clients")
     arms_per_day: float = number(30, 0, 10_000, "weapons a day to clients")
 

@@ -10,15 +10,23 @@ from tests.conftest import S2023, S2025
 def test_groups_that_differ_between_2023_and_2025(s2023, s2025):
     groups = differing_groups(s2023, s2025)
     assert {
+        "where each side stood",
         "conscription",
         "drones and air doctrine",
         "China stance and embargo",
-        "UWSA supply line",
-        "ceasefires",
         "leadership",
         "coordination of the resistance",
     } <= set(groups)
     assert set(groups) <= set(GROUPS)
+    # the UWSA's supply and the ceasefires are decided in both files, from the same settings
+    assert "UWSA supply line" not in groups and "ceasefires" not in groups
+
+
+def test_no_group_mixes_a_lever_with_where_each_side_stood():
+    stood = set(GROUPS["where each side stood"][0])
+    for name, (keys, _) in GROUPS.items():
+        if name != "where each side stood":
+            assert not any(k.startswith(s) or s.startswith(k) for k in keys for s in stood), name
 
 
 def test_mix_takes_each_group_from_one_side(s2023, s2025):
@@ -26,7 +34,8 @@ def test_mix_takes_each_group_from_one_side(s2023, s2025):
     none = mix(s2023, s2025, frozenset(), groups)
     assert none.data["junta"]["air_doctrine"] == "reactive"
     assert none.data["china"]["embargo"] is False
-    assert not [e for e in none.data["events"] if e["kind"] in ("ceasefire", "handover")]
+    assert none.data["factions"]["MNDAA"]["ceasefire"] is False  # where the 2023 file stood
+    assert none.data["junta"]["conscription"]["enabled"] is False
     assert none.start == s2025.start  # the target's context: dates and map
     one = mix(s2023, s2025, frozenset({"leadership"}), groups)
     assert one.data["junta"]["leadership"] == s2025.data["junta"]["leadership"]
@@ -35,16 +44,16 @@ def test_mix_takes_each_group_from_one_side(s2023, s2025):
 
 def test_shapley_is_exact_on_an_additive_game(s2023, s2025):
     """With a known additive value, exact Shapley values recover each group's effect."""
-    effects = {"leadership": 3.0, "UWSA supply line": -1.0, "ceasefires": 0.5}
+    effects = {"leadership": 3.0, "China stance and embargo": -1.0, "where each side stood": 0.5}
 
     def evaluate(scenario):
         total = 0.0
         if scenario.data["junta"]["leadership"] == s2025.data["junta"]["leadership"]:
             total += effects["leadership"]
-        if scenario.data["uwsa"]["supply"] == s2025.data["uwsa"]["supply"]:
-            total += effects["UWSA supply line"]
-        if any(e["kind"] == "ceasefire" for e in scenario.data["events"]):
-            total += effects["ceasefires"]
+        if scenario.data["china"]["stance"] == s2025.data["china"]["stance"]:
+            total += effects["China stance and embargo"]
+        if scenario.data["run"]["initial_control"] == s2025.data["run"]["initial_control"]:
+            total += effects["where each side stood"]
         return pd.DataFrame({"m": [total, total]})
 
     result = shapley(s2023, s2025, evaluate, list(effects), metrics=("m",))

@@ -70,7 +70,12 @@ def test_no_baseline_sees_past_the_cutoff(july_2025, geo):
 
 def test_townships_a_dated_agreement_moved_are_never_scored(tmp_path, geo):
     out = tmp_path / "run"
-    args = ["run", str(ROOT / "scenarios" / "2025_counteroffensive.toml"), "--until", "2025-12-01"]
+    dated = tmp_path / "dated.toml"
+    dated.write_text(
+        f'extends = "{ROOT / "scenarios" / "2025_counteroffensive.toml"}"\nname = "dated handover"\n'
+        '[[events]]\ndate = 2025-11-25\nkind = "handover"\nfaction = "TNLA"\ntowns = ["Mogok", "Mongmit"]\n'
+    )
+    args = ["run", str(dated), "--until", "2025-12-01"]
     assert main([*args, "--replicates", "2", "--workers", "1", "--quiet", "--out", str(out)]) == 0
     res = load_results(out)
     fc = forecasts(res, geo, read_changes(geo), dt.date(2025, 12, 1), CUTOFF)

@@ -24,7 +24,8 @@ def test_uwsa_deliveries_reach_only_towns_linked_to_wa_territory(s2023, geo):
 def test_each_resistance_faction_finds_its_way_to_the_junta_towns_it_fights_for(s2023, geo):
     m = build_model(s2023, 1, 0)
     dist, nexthop = m.routes.front_fields()
-    for f in np.flatnonzero(SIDE == 1):
+    assert (dist[m.cease] == -1).all()  # the AA's truce, in force at the start: no front
+    for f in np.flatnonzero((SIDE == 1) & ~m.cease):
         area = m.operating[f]
         assert ((dist[f] == 0) == ((m.holder == 0) & area)).all()  # its targets, and nothing else
         for town in np.flatnonzero(dist[f] > 0):  # through friendly towns it fights in, a road at a time
@@ -35,4 +36,4 @@ def test_each_resistance_faction_finds_its_way_to_the_junta_towns_it_fights_for(
     assert (dist[f] == 0).any()
     m.cease[f] = True  # in a ceasefire: no front to go to
     assert (m.routes.front_fields()[0][f] == -1).all()
-    assert (m.routes.front_fields()[0][faction_index("AA")] == dist[faction_index("AA")]).all()
+    assert (m.routes.front_fields()[0][faction_index("KIA")] == dist[faction_index("KIA")]).all()

@@ -69,25 +69,32 @@ def test_shipped_scenarios_set_no_posture_and_date_no_offensive():
         assert all(e["kind"] not in ("offensive", "defensive") for e in data.get("events", [])), path
 
 
-def test_the_junta_turns_to_the_offensive_under_2025_conditions_only(s2023, s2025):
-    """One margin for both windows (the calibrated one): the junta's balance of forces keeps
-    it on the defensive under 2023 conditions, while most factions attack, and puts it on the
-    offensive under 2025's [AP-2023; DW-2025]. The balance decides, not a setting."""
+def test_the_commands_facing_the_resistance_attack_under_2025_conditions_only(s2023, s2025):
+    """One margin for both windows (the calibrated one): under 2023's conditions the regional
+    commands facing Operation 1027 (Northeastern) and the Sagaing resistance (North Western)
+    hold while most factions attack; under 2025's several commands attack, the North Western
+    among them [AP-2023; DW-2025]. Each command's balance decides, not a setting or a date."""
     import datetime as dt
 
-    from sim.run.replicate import run_replicate
+    from sim.run.replicate import build_model
 
     margin = s2023.data["model"]["strategy"]["junta_margin"]["mode"]  # the posterior's mean
     assert s2025.data["model"]["strategy"]["junta_margin"]["mode"] == margin
     fixed = {"model.strategy.junta_margin": margin, "model.strategy.hysteresis": 0.0}
-    s23 = s2023.with_values(fixed).with_run(end=s2023.start + dt.timedelta(days=30))
-    s25 = s2025.with_values(fixed).with_run(end=s2025.start + dt.timedelta(days=30))
-    for r in range(3):
-        ts23 = run_replicate(s23, 3, r).tables["timeseries"]
-        ts25 = run_replicate(s25, 3, r).tables["timeseries"]
-        assert ts23["junta_offensive"].max() == 0
-        assert ts23["offensive_factions"].iloc[1] >= 4
-        assert ts25["junta_offensive"].iloc[1:].min() == 1
+    for scenario, label in ((s2023, "2023"), (s2025, "2025")):
+        month = scenario.with_values(fixed).with_run(end=scenario.start + dt.timedelta(days=30))
+        for r in range(3):
+            m = build_model(month, 3, r)
+            attacked, factions = set(), 0
+            for _ in range(m.days):
+                m.step()
+                attacked |= {m.junta.commands[c].code for c in np.flatnonzero(m.junta.command_attacking)}
+                factions = max(factions, sum(f.offensive for f in m.resistance_factions))
+            if label == "2023":
+                assert not attacked & {"NEC", "NWC"} and len(attacked) <= 2
+                assert factions >= 4
+            else:
+                assert "NWC" in attacked and len(attacked) >= 3
 
 
 ELECTION = """

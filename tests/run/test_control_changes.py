@@ -35,8 +35,7 @@ def test_a_dated_handover_is_marked_as_such(tmp_path):
         tmp_path,
         """
 extends = "2025_counteroffensive.toml"
-name = "short 2025 with the handover early"
-remove_events = ["tnla_handover"]
+name = "short 2025 with a dated handover"
 [run]
 end = 2025-06-10
 [[events]]
