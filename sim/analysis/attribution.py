@@ -49,12 +49,20 @@ METRICS = ("townships_junta_change", "junta_area_share_change", "junta_full_cont
 EXACT_UP_TO = 5  # groups; beyond, sampled permutations
 
 
+def belongs(event: dict, keys: tuple[str, ...], kinds: tuple[str, ...]) -> bool:
+    """Whether a dated event is part of a group: one of its kinds, or a `change` of one of its
+    keys (the replay's dated drones, air tempo and leadership belong with their levers)."""
+    if event["kind"] == "change":
+        return any(event["parameter"] == k or event["parameter"].startswith(k + ".") for k in keys)
+    return event["kind"] in kinds
+
+
 def differing_groups(base: Scenario, target: Scenario) -> list[str]:
     """Groups whose settings differ between the two scenarios (the others contribute nothing)."""
     out = []
     for name, (keys, kinds) in GROUPS.items():
         settings = any(get_path(base.data, k) != get_path(target.data, k) for k in keys)
-        events = [[e for e in s.data["events"] if e["kind"] in kinds] for s in (base, target)]
+        events = [[e for e in s.data["events"] if belongs(e, keys, kinds)] for s in (base, target)]
         if settings or events[0] != events[1]:
             out.append(name)
     return out
@@ -70,8 +78,8 @@ def mix(base: Scenario, target: Scenario, on: frozenset[str], groups: list[str])
         keys, kinds = GROUPS[name]
         for key in keys:
             set_path(data, key, copy.deepcopy(get_path(base.data, key)))
-        kept = [e for e in data["events"] if e["kind"] not in kinds]
-        moved = [e for e in base.data["events"] if e["kind"] in kinds and start <= e["date"] <= end]
+        kept = [e for e in data["events"] if not belongs(e, keys, kinds)]
+        moved = [e for e in base.data["events"] if belongs(e, keys, kinds) and start <= e["date"] <= end]
         data["events"] = sorted(kept + copy.deepcopy(moved), key=lambda e: e["date"])
     return Scenario(target.path, data, target.geography)
 

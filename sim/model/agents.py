@@ -67,8 +67,9 @@ class Faction(mesa.Agent):
         self.index = faction_index(code)
         self.side = int(SIDE[self.index])
         self.chosen_posture = params.posture  # "auto", or a forced counterfactual override
-        self.attacking = False  # its own strategic choice, used when the posture is "auto"
-        self.offensive = False
+        n_fronts = model.geo.commands.n  # its fronts: its area within each regional command's
+        self.attacking = np.zeros(n_fronts, dtype=bool)  # its own choice per front, used under "auto"
+        self.offensive = np.zeros(n_fronts, dtype=bool)
         self.ceasefire = bool(getattr(params, "ceasefire", False))
         self.ceasefire_fixed = False  # a dated ceasefire event overrides its own decision
         self.settled_day = -(10**6)  # the day its ceasefire began (one in force at the start: long before)
@@ -95,14 +96,18 @@ class Faction(mesa.Agent):
         """Fighters in the faction's units at the start of the day."""
         return self.model.faction_strength[self.index]
 
-    def wants_offensive(self) -> bool:
+    def wants_offensive(self) -> np.ndarray:
+        """Per front: its own choice, unless a counterfactual forces a posture on all."""
         if self.chosen_posture == "auto":
             return self.attacking
-        return self.chosen_posture == "offensive"
+        return np.full(len(self.attacking), self.chosen_posture == "offensive")
 
-    def review_strategy(self, ratio: float, margin: float) -> None:
-        """Attack or hold, from the balance of forces (model/strategy.py)."""
-        self.attacking = decide(self.attacking, ratio, margin, self.model.p.model.strategy.hysteresis)
+    def review_strategy(self, ratios: np.ndarray, margin: float) -> None:
+        """Attack or hold on each front, from the balance of forces there (model/strategy.py)."""
+        h = self.model.p.model.strategy.hysteresis
+        self.attacking = np.array(
+            [decide(a, r, margin, h) for a, r in zip(self.attacking, ratios, strict=True)]
+        )
 
     def update_posture(self) -> None:
         """Offence when it wants it, not in ceasefire and stocked; defence otherwise."""
@@ -114,7 +119,7 @@ class Faction(mesa.Agent):
         floor = mp.supply_floor
         self.supply = min(max(floor + (1 - floor) * ratio, floor), 1.0)
         short = ratio < mp.shortage_threshold
-        self.offensive = self.wants_offensive() and not self.ceasefire and not short
+        self.offensive = self.wants_offensive() & (not self.ceasefire and not short)
 
     def settle(self, gain: float) -> None:
         """Accept a ceasefire China presses for, handing back what its terms say, or take up
@@ -146,10 +151,10 @@ class Faction(mesa.Agent):
         m = self.model
         mp = m.p.model
         if m.day % mp.strategy.plan_days == 0:
-            ratio = float(m.balance().factions[self.index])
+            balance = m.balance()
             if not self.ceasefire_fixed:
-                self.settle(ratio / mp.strategy.resistance_margin)
-            self.review_strategy(ratio, mp.strategy.resistance_margin)
+                self.settle(float(balance.factions[self.index]) / mp.strategy.resistance_margin)
+            self.review_strategy(balance.fronts[self.index].tolist(), mp.strategy.resistance_margin)
         params = self.params
         self.ammo += mp.local_ammo_per_day * self.strength / 1000.0
         recruits = min(params.recruitment_per_day, max(self.arms, 0.0))

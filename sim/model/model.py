@@ -105,7 +105,7 @@ class ConflictModel(mesa.Model):
         self.routes = RouteFields(self)
         self._balance: tuple[int, Balance] | None = None
         self.cease = np.zeros(len(FACTIONS), dtype=bool)
-        self.offensive = np.zeros(len(FACTIONS), dtype=bool)
+        self.offensive = np.zeros((len(FACTIONS), geo.n), dtype=bool)  # on the offensive on the town's front
         self.supply = np.ones(len(FACTIONS))
         self._faction_state()
         # read-only views handed to agents and kernels: the arrays above are only ever
@@ -283,7 +283,7 @@ class ConflictModel(mesa.Model):
         present = [f for f in self.by_index if f is not None]
         for f in present:
             self.cease[f.index] = f.ceasefire
-            self.offensive[f.index] = f.offensive and f.side == 1
+            self.offensive[f.index] = f.offensive[self.geo.commands.of] if f.side == 1 else False
             self.supply[f.index] = f.supply
 
     def _march(self) -> None:

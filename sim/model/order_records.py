@@ -36,7 +36,7 @@ class Board(NamedTuple):
     side: np.ndarray
     holder: np.ndarray
     cease: np.ndarray
-    offensive: np.ndarray
+    offensive: np.ndarray  # faction x township: on the offensive on the township's front
     operating: np.ndarray
     indptr: np.ndarray
     nbr: np.ndarray

@@ -125,7 +125,7 @@ class Recorder:
         row[_DISPLACED] = m.displaced
         row[_AIR] = m.air_strikes
         row[_JUNTA_OFFENSIVE] = m.junta.command_attacking.sum()
-        row[_OFFENSIVE] = sum(f.offensive for f in m.resistance_factions)
+        row[_OFFENSIVE] = sum(bool(f.offensive.any()) for f in m.resistance_factions)
 
     def final_control(self, m: ConflictModel) -> tuple[list[str], list[str]]:
         """Controller code and side of every town at the end."""

@@ -76,7 +76,7 @@ class Situation(NamedTuple):
     value: np.ndarray  # worth of each town to the resistance
     value_junta: np.ndarray
     cease: np.ndarray  # per faction index: in a ceasefire today
-    offensive: np.ndarray  # per faction index: a resistance faction on the offensive
+    offensive: np.ndarray  # faction x town: a resistance faction on the offensive on the town's front
     supply: np.ndarray  # per faction index: ammunition-limited effectiveness
     junta_attacking: np.ndarray  # per town: its regional command is on the offensive
     junta_capacity: np.ndarray  # per town: 1, or 0 while its regional command has lost its headquarters

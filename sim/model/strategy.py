@@ -8,9 +8,10 @@ follows from strengths, training, morale, supply, drones, command and allies,
 not from a setting [Epstein 2002: action when a net balance crosses a
 threshold; the attacker's 3:1 rule of thumb].
 
-- A resistance faction weighs its own effective strength in the states where
-  it fights, plus its allies' there in proportion to the resistance's
-  coordination, against the junta's strength in the same states.
+- A resistance faction weighs, on each front (the part of the states where it fights that
+  lies in one regional command's area), its own effective strength there plus its allies'
+  in proportion to the resistance's coordination against the junta's strength there, and
+  attacks on the fronts where the balance allows.
 - The junta command weighs its own effective strength nationwide against the
   resistance factions that are not in a ceasefire with it.
 """
@@ -38,6 +39,7 @@ from sim.world.factions import SIDE
 class Balance(NamedTuple):
     junta: float  # junta strength / fighting resistance strength, nationwide
     factions: np.ndarray  # per faction index: (own + allies) / junta strength where it fights
+    fronts: np.ndarray  # faction x regional command: the same, in the part of its area in the command's
     commands: np.ndarray  # per regional command: junta / fighting resistance strength in its area
     front: np.ndarray  # per regional command: a fighting faction holds a town next to its junta towns
     need: np.ndarray  # per regional command: the junta's towns' worth there x resistance / junta
@@ -46,7 +48,7 @@ class Balance(NamedTuple):
 def balance(s: Situation) -> Balance:
     area = s.operating.astype(float)
     units, sides, holdings, rules = tally_inputs(s)
-    own, facing, fighting, fighting_by_town, junta_by_town, national = _weigh(
+    own, facing, fighting, by_town, fighting_by_town, junta_by_town, national = _weigh(
         plain((units, sides, rules)), holdings.supplied, area
     )
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
@@ -56,15 +58,37 @@ def balance(s: Situation) -> Balance:
     junta, resistance = (np.bincount(of, t, minlength=n_cmd) for t in (junta_by_town, fighting_by_town))
     held = np.bincount(of, np.where(s.holder == 0, s.value_junta, 0.0), minlength=n_cmd)
     indptr, nbr, _ = s.geo.csr
-    front = _fronts(indptr, nbr, s.holder, SIDE, s.cease, of, n_cmd)
-    return Balance(national, local, junta / (resistance + 1.0), front, held * resistance / (junta + 1.0))
+    return Balance(
+        junta=national,
+        factions=local,
+        fronts=_by_front(s, area, fighting, by_town, fighting_by_town, junta_by_town),
+        commands=junta / (resistance + 1.0),
+        front=_fronts(indptr, nbr, s.holder, SIDE, s.cease, of, n_cmd),
+        need=held * resistance / (junta + 1.0),
+    )
+
+
+def _by_front(s: Situation, area, fighting, by_town, fighting_by_town, junta_by_town) -> np.ndarray:
+    """Each faction's balance on each of its fronts (its area within a command's), summed by
+    command in a fixed order (`np.bincount`)."""
+    of, n_cmd = s.geo.commands.of, s.geo.commands.n
+    fronts = np.empty((len(area), n_cmd))
+    for f in range(len(area)):
+        own, facing, everyone = (
+            np.bincount(of, t * area[f], minlength=n_cmd)
+            for t in (by_town[f], junta_by_town, fighting_by_town)
+        )
+        allies = everyone - (own if fighting[f] else 0.0)
+        fronts[f] = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
+    return fronts
 
 
 @njit
 def _weigh(records, supplied, area):
     """Effective strength by faction and town (`strength.unit_strength` and the side's), then
-    per faction: its own in its area, the junta's there, whether it fights; every fighting
-    faction's by town, the junta's by town, and the national ratio (sums in numpy's order). Reads the records
+    per faction: its own in its area, the junta's there, whether it fights; each faction's by
+    town, every fighting faction's by town, the junta's by town, and the national ratio (sums
+    in numpy's order). Reads the records
     `situation.Units`, `strength.Sides` and `strength.StrengthRules`."""
     units, sides, r = Units(*records[0]), Sides(*records[1]), StrengthRules(*records[2])
     n_fac, n = area.shape
@@ -97,6 +121,7 @@ def _weigh(records, supplied, area):
         own,
         facing,
         fighting,
+        by_town,
         fighting_by_town,
         junta_town,
         total(junta_town) / (pairwise_sum(fighting_all, 0, k * n) + 1.0),

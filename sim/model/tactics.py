@@ -136,9 +136,9 @@ def _contact(units, node, mode, board, side_of, odds, rules):
         if mode[i] == HOLD:  # lay low through a truce that has ended: back in the fight
             mode[i] = GUERRILLA
         ratio = R[town] / (J_def[town] + 1.0)
-        if mode[i] == GUERRILLA and offensive[f] and operating[f, town] and ratio >= rules.attack_ratio:
+        if mode[i] == GUERRILLA and offensive[f, town] and operating[f, town] and ratio >= rules.attack_ratio:
             mode[i] = ATTACK
-        if mode[i] == ATTACK and not offensive[f]:
+        if mode[i] == ATTACK and not offensive[f, town]:
             mode[i] = GUERRILLA
         pressed = mode[i] == ATTACK or J_attack[town] > 0
         retreat[i] = (pressed and ratio < rules.retreat_ratio) or morale[i] < rules.morale_break
@@ -213,7 +213,7 @@ def _group_orders(grouped, draws, node, mode, side_of, danger, odds, board, rule
             w = v[k]
             ratio = (power + R[w]) / (J_def[w] + 1.0)
             hostile = holder[w] == 0 and not cease[f] and operating[f, w]
-            if hostile and offensive[f] and ratio >= r.attack_ratio and movable > 0:
+            if hostile and offensive[f, w] and ratio >= r.attack_ratio and movable > 0:
                 joint = 1.0 + r.joint_assault * (1.0 if R_attack[w] > 0 else 0.0)
                 score = value[w] * min(ratio, r.ratio_cap) * joint if coordinated else draws[n_g + k]
                 if target < 0 or score > best_score:

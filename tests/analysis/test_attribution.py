@@ -123,3 +123,24 @@ def test_sensitivity_reports_indices_and_seed_noise(tmp_path, capsys):
     assert (strength["low"], strength["high"]) == (60000, 80000)
     assert "seed noise" in capsys.readouterr().out
     assert (out / "sensitivity.png").exists()
+
+
+def test_inside_the_replay_each_dated_change_goes_with_its_lever():
+    from sim.scenario import load_scenario
+    from tests.conftest import SCENARIOS
+
+    frozen = load_scenario(SCENARIOS / "counterfactuals" / "replay_frozen.toml")
+    replay = load_scenario(SCENARIOS / "replay_2023_2025.toml")
+    groups = differing_groups(frozen, replay)
+    assert groups == ["conscription", "drones and air doctrine", "leadership"]
+    ids = lambda s: [e.get("id") for e in s.data["events"]]  # noqa: E731
+    assert ids(mix(frozen, replay, frozenset(), groups)) == ["election"]
+    drones = mix(frozen, replay, frozenset({"drones and air doctrine"}), groups)
+    assert set(ids(drones)) == {
+        "air_tempo_2024",
+        "junta_drones_2024",
+        "junta_drones_2025",
+        "air_doctrine_2025",
+        "election",
+    }
+    assert drones.data["junta"]["conscription"]["enabled"] is False

@@ -6,7 +6,6 @@ import pytest
 
 from sim.model.ceasefire import fights_on
 from sim.model.events import apply_event
-from sim.model.strategy import Balance
 from sim.run.replicate import build_model
 from sim.scenario.schema import Event
 from sim.world.factions import faction_index
@@ -58,7 +57,7 @@ def test_new_formations_go_where_the_need_is(m23):
     need = np.zeros(m23.geo.commands.n)
     need[nwc.index] = 1.0
     b = m23.balance()
-    m23._balance = (m23.day, Balance(b.junta, b.factions, b.commands, b.front, need))
+    m23._balance = (m23.day, b._replace(need=need))
     before = m23.forces.n
     m23.junta.form_up(6000, 0.5)
     assert (m23.forces.node[before : m23.forces.n] == nwc.hq).all()

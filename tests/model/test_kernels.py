@@ -61,7 +61,7 @@ def situation(geo, params, units: list[tuple], holder=None, **overrides) -> Situ
         value=np.ones(n),
         value_junta=np.ones(n),
         cease=np.zeros(len(FACTIONS), dtype=bool),
-        offensive=np.zeros(len(FACTIONS), dtype=bool),
+        offensive=np.zeros((len(FACTIONS), n), dtype=bool),
         supply=np.ones(len(FACTIONS)),
         junta_attacking=np.zeros(n, dtype=bool),
         junta_capacity=np.ones(n),

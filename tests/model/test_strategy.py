@@ -89,7 +89,7 @@ def test_the_commands_facing_the_resistance_attack_under_2025_conditions_only(s2
             for _ in range(m.days):
                 m.step()
                 attacked |= {m.junta.commands[c].code for c in np.flatnonzero(m.junta.command_attacking)}
-                factions = max(factions, sum(f.offensive for f in m.resistance_factions))
+                factions = max(factions, sum(bool(f.offensive.any()) for f in m.resistance_factions))
             if label == "2023":
                 assert not attacked & {"NEC", "NWC"} and len(attacked) <= 2
                 assert factions >= 4
