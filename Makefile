@@ -49,7 +49,10 @@ figures: $(STAMP)
 	mkdir -p docs/figures
 	cp $(FIG_OUT)/2023_2025/fan_townships_junta.png docs/figures/fan_townships_junta_2023_2025.png
 	cp $(FIG_OUT)/2025_levers/differences.png docs/figures/differences_2025_levers.png
+	$(BIN)/sim attribute $(CF)/replay_frozen.toml scenarios/replay_2023_2025.toml \
+		--replicates $(WHY_REPLICATES) --workers 2 --quiet --out $(FIG_OUT)/why_replay
 	cp $(FIG_OUT)/why/attribution.png docs/figures/attribution_2023_to_2025.png
+	cp $(FIG_OUT)/why_replay/attribution.png docs/figures/attribution_inside_replay.png
 	# one replicate of 2025 on the map (a frame of `sim animate`), and the explorer in headless Chromium
 	$(BIN)/sim run scenarios/2025_counteroffensive.toml --replicates 1 --workers 1 --quiet \
 		--out $(FIG_OUT)/animation > /dev/null

@@ -81,7 +81,8 @@ def grid(n: int, max_cols: int) -> tuple[int, int]:
 
 
 def wrap(label: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
+    """A label wrapped to `width` characters a line, keeping the line breaks it has."""
+    return "\n".join(part for line in label.splitlines() for part in textwrap.wrap(line, width)) or label
 
 
 def source(runs: list[Results]) -> str:

@@ -109,9 +109,8 @@ def cmd_attribute(args) -> int:
         f"{result.replicates} paired replicates, {runs} scenario variants, seed {seed}); "
         "bars 95 % intervals over replicates."
     )
-    chart = attribution_chart(
-        table, args.out, f"What moved the outcome from {base.name}'s levers to {target.name}'s", caption
-    )
+    heading = f"What moved the outcome, lever group by lever group\nfrom: {base.name}\nto: {target.name}"
+    chart = attribution_chart(table, args.out, heading, caption)
     print(to_markdown(table))
     print(caption)
     for path in (*write_table(table, args.out, "attribution"), chart):

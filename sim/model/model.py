@@ -78,6 +78,7 @@ class ConflictModel(mesa.Model):
         self.outposts_lost = 0.0
         self.displaced = 0.0
         self.air_strikes = 0
+        self.civilians_killed = 0.0  # by air strikes
 
         self.forces = Forces()
         self.units: list[Unit] = []
@@ -306,6 +307,7 @@ class ConflictModel(mesa.Model):
             s, f.view("strength"), f.view("morale"), self.outposts, self.rng
         )
         self.air_strikes += int(fight.air.sum())
+        self._air_deaths(fight.air)
         self.killed += killed
         used = ammo.tolist()
         for fac in self.resistance_factions:
@@ -323,6 +325,16 @@ class ConflictModel(mesa.Model):
         fled, total = outcomes.flight(s, P, fight, self.residents)
         self.residents -= fled
         self.displaced += total
+
+    def _air_deaths(self, air: np.ndarray) -> None:
+        """Civilians killed by the day's air strikes: `air_civilians` a strike, fewer where
+        people have fled (in proportion to the residents left) [NLTA]."""
+        if not air.any():
+            return
+        left = self.residents / np.maximum(self.geo.population, 1.0)
+        killed = self.p.model.air_civilians * air * left
+        self.residents -= np.minimum(killed, self.residents)
+        self.civilians_killed += float(killed.sum())
 
     def _breaks(self, b: outcomes.Breaks) -> None:
         f, mp = self.forces, self.p.model

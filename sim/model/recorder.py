@@ -35,12 +35,13 @@ COLUMNS = (
     "junta_surrendered",
     "displaced",
     "air_strikes",
+    "civilians_killed",  # by air strikes (model.air_civilians)
     "junta_commands_offensive",  # regional commands on the offensive (model/regional.py)
     "offensive_factions",  # resistance factions on the offensive
     *FACTION_TOWNSHIPS,
 )
 # the columns `record` sets from the model's counters; `_fill` sets the rest
-_OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIVE, _OFFENSIVE = (
+_OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _CIVILIANS, _JUNTA_OFFENSIVE, _OFFENSIVE = (
     COLUMNS.index(c)
     for c in (
         "outposts_lost",
@@ -49,6 +50,7 @@ _OUTPOSTS, _KILLED_J, _KILLED_R, _SURRENDERED, _DISPLACED, _AIR, _JUNTA_OFFENSIV
         "junta_surrendered",
         "displaced",
         "air_strikes",
+        "civilians_killed",
         "junta_commands_offensive",
         "offensive_factions",
     )
@@ -124,6 +126,7 @@ class Recorder:
         row[_SURRENDERED] = m.surrendered[0]
         row[_DISPLACED] = m.displaced
         row[_AIR] = m.air_strikes
+        row[_CIVILIANS] = m.civilians_killed
         row[_JUNTA_OFFENSIVE] = m.junta.command_attacking.sum()
         row[_OFFENSIVE] = sum(bool(f.offensive.any()) for f in m.resistance_factions)
 

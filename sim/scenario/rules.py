@@ -200,6 +200,13 @@ class ModelParams:
         2.0, 0.1, 50, "air strikes on one engagement that give 63 % of air_effect (1 - exp(-strikes / this))"
     )
     air_kill: float = number(5, 0, 100, "resistance casualties per air strike")
+    air_civilians: float = number(
+        0.44,
+        0,
+        20,
+        "civilians killed per air strike on a township whose people have not fled",
+        "NLTA via Irrawaddy, 23 May 2024: 359 killed in 819 strikes, Jan-Apr 2024",
+    )
     air_morale: float = number(0.02, 0, 1, "resistance morale lost per air strike on its position")
     air_delay_days: int = whole(4, 0, 60, "reactive doctrine: days before strikes arrive")
     outpost_area_km2: float = number(300, 10, 10_000, "area one junta outpost stands for")

@@ -147,3 +147,17 @@ def test_presence_resting_on_no_report_is_drawn_per_replicate(s2023, geo):
     assert abs(share - p.model.inferred_presence) < 0.05
     none = dataclasses.replace(p, model=dataclasses.replace(p.model, inferred_presence=0.0))
     assert not any(armed_presence(geo, none, np.random.default_rng(1))[i] for i in np.flatnonzero(inferred))
+
+
+def test_air_strikes_kill_civilians_where_people_remain(s2023):
+    m = build_model(s2023, 3, 0)
+    rate = m.p.model.air_civilians
+    a, b = 10, 20
+    m.residents[b] = m.geo.population[b] / 2  # half of b's people have fled
+    before = m.residents.copy()
+    air = np.zeros(m.geo.n)
+    air[a], air[b] = 2, 4
+    m._air_deaths(air)
+    assert m.civilians_killed == pytest.approx(rate * 2 + rate * 4 * 0.5)
+    assert before[a] - m.residents[a] == pytest.approx(rate * 2)
+    assert (m.residents[air == 0] == before[air == 0]).all()
