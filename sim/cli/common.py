@@ -178,29 +178,64 @@ def run_one(scenario, out: Path, args, summary: bool = True) -> int:
     return 1 if report.failures else 0
 
 
-FORCE_HELP = "replace what --out holds, but only once the new run has succeeded"
+FORCE_HELP = (
+    "replace the results folder --out holds, but only once the new run has succeeded "
+    "(a folder that holds anything but results is never replaced)"
+)
 
 
 def replacing(out: Path, force: bool, work: Callable[[Path], int]) -> int:
-    """`work(folder)` into `out`; with --force and `out` not empty, into a fresh sibling folder
-    that takes `out`'s place only if `work` returns 0 (else `out` is left as it was)."""
+    """`work(folder)` into `out`; with --force and `out` not empty, into a sibling folder that
+    takes `out`'s place only once `work` returned 0. `out` must be a results folder, not the
+    current folder, and not held by another sim process (its lock is held until the swap).
+    A new run that fails or is interrupted is kept beside `out`, and the message says where."""
     import shutil
+
+    from sim.run.folder import LOCK, RESULTS_MARKERS, hold_lock
 
     if not force or not out.is_dir() or not any(out.iterdir()):
         return work(out)
-    new, old = (out.with_name(f".{out.name}.{tag}-{os.getpid()}") for tag in ("new", "old"))
-    shutil.rmtree(new, ignore_errors=True)
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise UserError(f"--force: --out {out} is the current folder or holds it; choose another --out")
+    held = sorted(p.name for p in out.iterdir() if p.name != LOCK)
+    if held and not any(name in RESULTS_MARKERS for name in held):
+        raise UserError(
+            f"--out {out}: not a results folder (holds {held[0]!r}); --force replaces only a results "
+            "folder; choose another --out"
+        )
+    lock = hold_lock(out)
+    new = out.with_name(f"{out.name}.new-{os.getpid()}")
     try:
         status = work(new)
     except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
+        _kept(out, new)
+        os.close(lock)
         raise
     if status != 0:
-        shutil.rmtree(new, ignore_errors=True)
-        print(f"sim: --force: the new run did not succeed; {out} is unchanged", file=sys.stderr)
+        _kept(out, new)
+        os.close(lock)
         return status
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
     os.replace(out, old)
     os.replace(new, out)
+    os.close(lock)
     shutil.rmtree(old, ignore_errors=True)
-    print(f"sim: --force: replaced {out}", file=sys.stderr)
+    print(f"sim: --force: replaced {out} with the new results (written as {new.name})", file=sys.stderr)
     return status
+
+
+def _kept(out: Path, new: Path) -> None:
+    """Say where an unfinished replacement's work is (or remove the folder if it holds none)."""
+    import shutil
+
+    from sim.run.folder import LOCK
+
+    if new.is_dir() and any(p.name != LOCK for p in new.iterdir()):
+        print(
+            f"sim: --force: the new run did not finish; {out} is unchanged and what the new run "
+            f"computed is in {new} (continue it there with --resume, or remove it)",
+            file=sys.stderr,
+        )
+    else:
+        shutil.rmtree(new, ignore_errors=True)
+        print(f"sim: --force: the new run did not finish; {out} is unchanged", file=sys.stderr)

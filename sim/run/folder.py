@@ -37,6 +37,8 @@ from sim.run.store import (
 from sim.scenario import Scenario
 
 LOCK = ".lock"
+# what a results folder holds (a run's tables, records and manifest; a comparison's compare.json)
+RESULTS_MARKERS = ("manifest.json", "compare.json", RECORDS, *(f"{t}.parquet" for t in TABLES))
 
 
 def fingerprint(scenario: Scenario, seed: int) -> str:
@@ -62,7 +64,9 @@ def _git_commit() -> str | None:
         return None
 
 
-def _lock(out: Path) -> int:
+def hold_lock(out: Path) -> int:
+    """The folder's lock, held until the returned descriptor is closed (or the process ends);
+    refused in one line if another process holds it."""
     path = out / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -114,7 +118,7 @@ class ResultsDir:
         try:
             out.mkdir(parents=True, exist_ok=True)
             had_lock = (out / LOCK).exists()
-            lock = _lock(out)
+            lock = hold_lock(out)
         except OSError as exc:
             raise os_error(exc, "--out") from None
         try:
@@ -138,7 +142,7 @@ class ResultsDir:
             for table in TABLES:
                 (out / f"{table}.parquet").mkdir(exist_ok=True)
             return cls(out, fresh, set(), lock)
-        ours = "manifest.json" in held or any(f"{t}.parquet" in held for t in TABLES)
+        ours = any(name in RESULTS_MARKERS for name in held)
         if not ours:
             raise UserError(
                 f"--out {out}: not empty and not a results folder (holds {held[0]!r}); "
