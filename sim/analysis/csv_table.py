@@ -8,19 +8,20 @@ import io
 from pathlib import Path
 
 from sim.errors import UserError, os_error
+from sim.textfile import NotText, read_text
 
 
 def read_rows(path: Path, columns: tuple[str, ...], needs: str) -> list[tuple[int, dict[str, str]]]:
     """The table's rows as (line number, {column: text}), stripped; lines starting with # and
     blank lines are comments. `columns` must be in the header; `needs` says what it should hold."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(Path(path))
     except FileNotFoundError:
         raise UserError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text file (UTF-8); needs CSV with columns {needs}") from None
+    except NotText as exc:
+        raise UserError(f"{path}: {exc}; needs CSV with columns {needs}") from None
     except OSError as exc:
         raise os_error(exc, str(path)) from None
     rows: list[tuple[int, list[str]]] = []

@@ -16,6 +16,7 @@ from sim.scenario import schema
 from sim.scenario.checks import Checker, cross_checks
 from sim.scenario.fields import get_path, leaves, set_path
 from sim.scenario.scenario import Scenario
+from sim.textfile import NotText, read_text
 from sim.world.factions import RESISTANCE
 from sim.world.geography import Geography, load_geography
 
@@ -87,15 +88,17 @@ def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]
             _shown(chain[0]), "extends", f"a chain of more than {MAX_EXTENDS} files; at most {MAX_EXTENDS}"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         if chain:
             raise ScenarioError(_shown(chain[-1]), "extends", f"file not found: {shown}") from None
         raise ScenarioError(shown, "", "file not found") from None
     except IsADirectoryError:
         raise ScenarioError(shown, "", "is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(shown, "", "not a text file (UTF-8)") from None
+    except NotText as exc:
+        if chain:
+            raise ScenarioError(_shown(chain[-1]), "extends", f"{shown}: {exc}") from None
+        raise ScenarioError(shown, "", str(exc)) from None
     except OSError as exc:
         raise ScenarioError(shown, "", f"cannot read: {exc.strerror or exc}") from None
     try:
