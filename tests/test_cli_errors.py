@@ -50,6 +50,8 @@ CASES = {
     "replicates 0": ("run {s} --replicates 0 --out {t}/o", 2, "--replicates: must be from 1"),
     "seed 2**64": ("run {s} --seed 18446744073709551616 --out {t}/o", 2, "--seed: must be from 0 to"),
     "negative seed": ("run {s} --seed -1 --out {t}/o", 2, "--seed"),
+    "seed of 5,000 digits": ("run {s} --seed " + "9" * 5000 + " --out {t}/o", 2, "got a 5000-digit number"),
+    "force on a folder of other files": ("run {s} --out {t}/notres --force", 2, "not a results folder"),
     "workers 10**6": ("run {s} --workers 1000000 --out {t}/o", 2, "--workers: must be from 1 to 1,024"),
     "until far away": ("run {s} --until 2099-12-31 --out {t}/o", 2, "--until 2099-12-31: must be after"),
     "until before start": ("run {s} --until 2000-01-01 --out {t}/o", 2, "--until 2000-01-01"),
@@ -273,3 +275,35 @@ def test_fuzz_scenario_files(files, capsys, data):
         assert "Traceback" not in captured.err
     else:
         assert "fuzz.toml: ok" in captured.out
+
+
+def test_results_of_another_model_version_are_refused_in_one_line(tmp_path, capsys):
+    import pandas as pd
+
+    short = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    out = tmp_path / "old"
+    assert main(["run", str(short), "--replicates", "1", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    shard = next((out / "timeseries.parquet").glob("*.parquet"))
+    pd.read_parquet(shard).drop(columns=["civilians_killed"]).to_parquet(shard)  # as an older version wrote
+    from sim.run import store
+
+    record = next((out / "chunks").glob("*.json"))
+    data = json.loads(record.read_text())
+    data["tables"]["timeseries"].update(bytes=shard.stat().st_size, sha256=store._sha256(shard))
+    record.write_text(json.dumps(data))
+    assert main(["plot", str(out), "--out", str(tmp_path / "figs")]) == 2
+    assert "another version of the model" in _one_line(capsys)
+
+
+def test_an_unknown_matplotlib_backend_in_the_environment_does_not_stop_a_figure(tmp_path):
+    short = write_scenario(tmp_path, SHORT_2023, "short.toml")
+    out = tmp_path / "r"
+    env = {**os.environ, "MPLBACKEND": "nonsense"}
+    run = [sys.executable, "-m", "sim", "run", str(short), "--replicates", "1", "--workers", "1", "--quiet"]
+    subprocess.run([*run, "--out", str(out)], env=env, check=True, capture_output=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "plot", str(out), "--out", str(tmp_path / "figs")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert any((tmp_path / "figs").glob("*.png"))

@@ -10,6 +10,10 @@ import tempfile
 import threading
 import traceback
 
+# `sim` only writes figures to files: whatever backend the environment names (a desktop's,
+# or one matplotlib does not know) is not the one to draw with, and must not end the command
+os.environ["MPLBACKEND"] = "Agg"
+
 from sim import __version__
 from sim.cli import calibrate, compare, explain, observed, run, validate, visual
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out, start_workers

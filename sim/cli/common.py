@@ -32,12 +32,16 @@ def date_arg(text: str) -> dt.date:
 
 def int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
+        allowed = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
+        digits = text.strip().lstrip("+-")
+        if digits.isdigit() and len(digits) > 30:  # Python refuses to convert over 4,300 digits
+            raise argparse.ArgumentTypeError(f"must be {allowed}, got a {len(digits)}-digit number")
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+            shown = text if len(text) <= 40 else f"{text[:40]}..."
+            raise argparse.ArgumentTypeError(f"not a whole number: {shown!r}") from None
         if value < low or (high is not None and value > high):
-            allowed = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
             shown = f"{value:,}" if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
             raise argparse.ArgumentTypeError(f"must be {allowed}, got {shown}")
         return value

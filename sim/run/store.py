@@ -322,6 +322,19 @@ def _read_table(folder: Path, files: list[Path], run: Path) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def _same_columns(path: Path, manifest: dict[str, Any], timeseries: pd.DataFrame) -> None:
+    """Refuse, in one line, results another version of the model wrote (other columns)."""
+    from sim.model.recorder import COLUMNS
+
+    missing = [c for c in COLUMNS if c not in timeseries.columns]
+    if missing:
+        written = manifest.get("git_commit") or manifest.get("package_version") or "an unknown version"
+        raise UserError(
+            f"{path}: written by another version of the model ({str(written)[:10]}): its tables lack "
+            f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}; run it again with this version"
+        )
+
+
 def load_results(path: str | Path) -> Results:
     """Load `sim run` output (the replicates every table holds); one-line UserError if the
     folder is not one, holds nothing finished yet or is damaged."""
@@ -335,6 +348,7 @@ def load_results(path: str | Path) -> Results:
     if not files["final_control"] or not files["timeseries"]:
         raise UserError(f"{path}: no finished replicates yet")
     tables = {t: _read_table(path / f"{t}.parquet", files[t], path) for t in TABLES if files[t]}
+    _same_columns(path, manifest, tables["timeseries"])
     return Results(
         path,
         manifest,
