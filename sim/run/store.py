@@ -237,6 +237,11 @@ def verify(out: Path, expect: dict[str, int] | None = None, fingerprint: str = "
             reps, problem = set(rec["replicates"]), _check_recorded(out, name, rec)
             if not problem and fingerprint and rec.get("fingerprint") not in ("", fingerprint):
                 problem = f"{out / RECORDS / name}.json: from another scenario or seed"
+            if not problem:  # the record says which replicates; the shards must hold exactly those
+                held, problem = _adopt(out, name, expect)
+                if not problem and held != reps:
+                    problem = f"{out / RECORDS / name}.json: names other replicates than its shards hold"
+                    reps = held
         else:
             reps, problem = _adopt(out, name, expect)
             if not problem:

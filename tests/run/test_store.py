@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
+from sim.model.recorder import COLUMNS
 from sim.run.store import RECORDS, TABLES, encode, load_results, verify, write_chunk, write_json
 
 
@@ -23,6 +24,7 @@ def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
         {
             "replicate": [r for r in replicates for _ in range(2)],
             "day": [0, 1] * len(replicates),
+            **{c: [0.0, 0.0] * len(replicates) for c in COLUMNS},  # every column a replicate records
             "townships_junta": [100, 99] * len(replicates),
         }
     )
@@ -160,3 +162,20 @@ def test_load_results_of_something_else_is_one_line(tmp_path, make, message):
     with pytest.raises(UserError, match=message) as err:
         load_results(path)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("claimed", [[0, 1, 10**9], [0]])
+def test_a_record_that_names_other_replicates_than_its_shards_is_not_trusted(tmp_path, claimed):
+    """An edited record (more replicates, or fewer) must neither plan a billion replicates nor
+    let a resume write a replicate twice: the chunk is removed and recomputed."""
+    out = _empty_dir(tmp_path)
+    write_chunk(out, 0, [0, 1], _shards([0, 1]))
+    write_chunk(out, 2, [2, 3], _shards([2, 3]))
+    path = out / RECORDS / "part-0000000.json"
+    record = json.loads(path.read_text())
+    record["replicates"] = claimed
+    path.write_text(json.dumps(record))
+    check = verify(out, EXPECT)
+    assert check.done == {2, 3}
+    assert "names other replicates than its shards hold" in check.notes[0]
+    assert not _shard(out, "timeseries", 0).exists()
