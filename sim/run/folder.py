@@ -9,6 +9,7 @@ hold, never from what the manifest says.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -68,7 +69,14 @@ def hold_lock(out: Path) -> int:
     """The folder's lock, held until the returned descriptor is closed (or the process ends);
     refused in one line if another process holds it."""
     path = out / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:  # never through a link planted in the folder
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise UserError(
+            f"{path}: is a link, not this folder's lock; remove it or choose another --out"
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -136,6 +144,8 @@ class ResultsDir:
     @classmethod
     def _open(cls, out, scenario, seed, replicates, resume, log, lock) -> ResultsDir:
         fp = fingerprint(scenario, seed)
+        for stale in out.glob(".manifest.json.*.tmp"):  # a kill left it half written; the lock is ours
+            stale.unlink()
         held = sorted(p.name for p in out.iterdir() if p.name != LOCK)
         fresh = cls._new_manifest(scenario, seed, replicates, fp)
         if not held:

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import signal
-from collections.abc import Callable
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -57,11 +57,17 @@ def _step() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name("." + path.name + ".tmp")
+def _write_atomic(path: Path, data: bytes) -> None:
+    """`data` into `path`, whole or not at all: into a new temporary beside it (created
+    exclusively, so a link planted in the folder is never followed), then renamed over it."""
     _step()
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
-        write(tmp)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         _step()
         os.replace(tmp, path)
     except BaseException:
@@ -71,13 +77,7 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    _write_atomic(path, write)
+    _write_atomic(path, json.dumps(data, indent=2, default=str).encode("utf-8"))
 
 
 def _sha256(path: Path) -> str:
@@ -119,7 +119,7 @@ def write_chunk(
     record: dict[str, Any] = {"replicates": sorted(replicates), "fingerprint": fingerprint, "tables": {}}
     for table in TABLES:
         data = shards[table].data
-        _write_atomic(shard(out, table, name), lambda tmp, data=data: tmp.write_bytes(data))
+        _write_atomic(shard(out, table, name), data)
         record["tables"][table] = {
             "rows": shards[table].rows,
             "bytes": len(data),
