@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -48,6 +49,20 @@ def fingerprint(scenario: Scenario, seed: int) -> str:
     data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "seed")}
     text = json.dumps({"scenario": data, "seed": seed}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def model_version() -> str:
+    """A digest of everything that decides a replicate's numbers: the model's, the scenario
+    layer's and the map's code and data. Results of two versions are never mixed in one folder."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder in ("model", "scenario", "world", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".csv", ".toml", ".geojson"):
+                h.update(path.relative_to(root).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _git_commit() -> str | None:
@@ -179,6 +194,12 @@ class ResultsDir:
                 f"--out {out}: holds results of a different scenario or seed "
                 f"({manifest.get('scenario_path')}, seed {manifest.get('seed')}); refusing to mix them"
             )
+        if manifest.get("model_version") != model_version():
+            raise UserError(
+                f"--out {out}: holds results of another version of the model "
+                f"(commit {str(manifest.get('git_commit'))[:10]}); resuming would mix two models: "
+                "use --force to replace them or choose another --out"
+            )
         check = verify(out, expect, fp)
         for note in check.notes:
             log(note)
@@ -206,6 +227,7 @@ class ResultsDir:
             "replicates": replicates,
             "replicates_done": 0,
             "fingerprint": fp,
+            "model_version": model_version(),
             "package_version": __version__,
             "git_commit": _git_commit(),
             "python": platform.python_version(),

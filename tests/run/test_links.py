@@ -1,5 +1,5 @@
-"""A results folder cannot be tricked by links planted in it: the lock and the temporaries are
-never opened through a link."""
+"""A results folder cannot be tricked: the lock and the temporaries are never opened through a
+link planted in it, and a folder another version of the model wrote is never resumed into."""
 
 from sim.cli import main
 from tests.conftest import SHORT_2023, write_scenario
@@ -32,3 +32,16 @@ def test_links_planted_where_temporaries_were_written_are_never_followed(tmp_pat
         (out / name).symlink_to(victim)
     assert _run(tmp_path, out, "--replicates", "2", "--resume") == 0
     assert victim.read_text() == "precious"
+
+
+def test_results_of_another_model_version_are_never_resumed_into(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "out"
+    assert _run(tmp_path, out) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["model_version"] = "0123456789abcdef"  # as another version of the model wrote it
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert _run(tmp_path, out, "--replicates", "2", "--resume") == 2
+    assert "another version of the model" in capsys.readouterr().err
+    assert json.loads((out / "manifest.json").read_text())["replicates_done"] == 1
