@@ -171,6 +171,24 @@ def _reachable(address: str) -> None:
         raise UserError(f"--address: cannot reach a Dask scheduler at {address!r}: {reason}") from None
 
 
+def _speaks_dask(address: str, seconds: float = 10.0) -> None:
+    """One line within `seconds` if what listens at the address does not answer as a Dask
+    scheduler does (an HTTP server, say, which would leave a Client waiting forever)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=seconds), seconds)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or f"no Dask handshake within {seconds:g} s"
+        raise UserError(f"--address: {address!r} does not answer as a Dask scheduler: {reason}") from None
+
+
 class _DaskExecutor(Executor):
     """A Dask client seen through the concurrent.futures interface.
 
@@ -201,6 +219,7 @@ class _DaskExecutor(Executor):
 
         if address:
             _reachable(address)  # before a Client, whose failed start hangs and warns at exit
+            _speaks_dask(address)
             try:
                 client = Client(address, timeout=cls.CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as exc:

@@ -146,3 +146,19 @@ def test_unreachable_scheduler_is_a_user_error(monkeypatch):
     address = f"tcp://{HOST}:{_free_port()}"  # nothing listens there
     with pytest.raises(UserError, match="cannot reach a Dask scheduler"):
         make_executor("dask", 1, address)
+
+
+def test_a_server_that_is_no_scheduler_is_one_line_not_a_hang():
+    """An HTTP server at --address accepts the connection and never answers as Dask does."""
+    import http.server
+    import threading
+
+    from sim.run.executors import _speaks_dask
+
+    server = http.server.ThreadingHTTPServer((HOST, 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(UserError, match="does not answer as a Dask scheduler"):
+            _speaks_dask(f"tcp://{HOST}:{server.server_address[1]}", seconds=1)
+    finally:
+        server.shutdown()
