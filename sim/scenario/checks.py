@@ -173,8 +173,17 @@ class Checker:
             for name in ("low", "high"):
                 if name in nums:
                     within(name)
-            if nums.get("low", -np.inf) > nums.get("high", np.inf):
-                raise self.fail(key, "impossible bounds: low > high")
+            low = max(nums.get("low", -np.inf), lo if lo is not None else -np.inf)
+            high = min(nums.get("high", np.inf), hi if hi is not None else np.inf)
+            if low >= high:  # with the key's own range: nothing, or one point, is left to draw
+                raise self.fail(
+                    key, f"impossible bounds: they leave nothing to draw between {low:g} and {high:g}"
+                )
+            z = sorted(((low - nums["mean"]) / nums["sd"], (high - nums["mean"]) / nums["sd"]))
+            if z[0] > 30 or z[1] < -30:
+                raise self.fail(
+                    key, "the bounds lie more than 30 sd from the mean: no draw falls between them"
+                )
         return {"dist": kind, **nums}
 
     def document(self, raw: dict[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,21 @@ BAD = {
         "junta.leadership.sd",
         "sd must be > 0",
     ),
+    "normal whose bounds collapse to a point": (
+        BASE + '[junta]\nleadership = { dist = "normal", mean = 0.5, sd = 0.1, low = 0.4, high = 0.4 }\n',
+        "junta.leadership",
+        "leave nothing to draw between 0.4 and 0.4",
+    ),
+    "normal whose bounds meet the key's range at a point": (
+        BASE + '[junta]\nleadership = { dist = "normal", mean = 0.5, sd = 0.1, low = 1 }\n',
+        "junta.leadership",
+        "leave nothing to draw between 1 and 1",
+    ),
+    "normal bounds far in a tail": (
+        BASE + '[junta]\nleadership = { dist = "normal", mean = 0.1, sd = 0.001, low = 0.9 }\n',
+        "junta.leadership",
+        "more than 30 sd from the mean",
+    ),
     "end before start": (BASE + "[run]\nend = 2023-01-01\n", "run.end", "must be after run.start"),
     "event outside run": (
         BASE + '[[events]]\ndate = 2030-01-01\nkind = "ceasefire"\nfaction = "TNLA"\n',
