@@ -104,6 +104,12 @@ SCORE_LEGEND = (
 )
 
 
+def _span(res) -> tuple[str, str, str]:
+    """What a run covers: its first and last day and the start it begins from."""
+    run = res.manifest["scenario"]["run"]
+    return str(run["start"]), str(run["end"]), str(run["initial_control"])
+
+
 def cmd_score(args) -> int:
     import pandas as pd
 
@@ -126,6 +132,14 @@ def cmd_score(args) -> int:
         if pcodes != set(geo.ids):
             raise UserError(
                 f"{run.path}: results of another map ({len(pcodes)} places; this map has {geo.n})"
+            )
+    span = _span(res)
+    for name, run in others.items():
+        if _span(run) != span:
+            raise UserError(
+                f"--{name} {run.path}: a run from {_span(run)[0]} to {_span(run)[1]} on the {_span(run)[2]} "
+                f"start; {res.path} runs from {span[0]} to {span[1]} on the {span[2]} start; "
+                "compare runs of the same period"
             )
     changes_path = args.changes or CHANGES
     changes = read_changes(geo, changes_path)

@@ -104,3 +104,13 @@ def test_a_date_the_run_or_the_record_does_not_cover_is_one_line(july_2025, at, 
     assert main(["score", str(july_2025.path), "--at", at]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_null_run_of_another_period_is_refused(july_2025, tmp_path, capsys):
+    shorter = tmp_path / "null"
+    args = ["run", str(ROOT / "scenarios" / "2025_counteroffensive.toml"), "--until", "2025-06-20", "--null"]
+    assert main([*args, "--replicates", "1", "--workers", "1", "--quiet", "--out", str(shorter)]) == 0
+    capsys.readouterr()
+    assert main(["score", str(july_2025.path), "--at", "2025-06-15", "--null", str(shorter)]) == 2
+    err = capsys.readouterr().err
+    assert "compare runs of the same period" in err and len(err.strip().splitlines()) == 1
