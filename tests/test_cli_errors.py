@@ -307,3 +307,21 @@ def test_an_unknown_matplotlib_backend_in_the_environment_does_not_stop_a_figure
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert any((tmp_path / "figs").glob("*.png"))
+
+
+def test_control_characters_in_a_file_name_are_shown_escaped(tmp_path, capsys):
+    name = tmp_path / "evil\x1b]0;owned\x07\x1b[2J.toml"
+    assert main(["check", str(name)]) == 2
+    line = _one_line(capsys)
+    assert "\x1b" not in line and "\x07" not in line
+    assert "evil\\x1b]0;owned\\x07\\x1b[2J.toml: file not found" in line
+
+
+def test_a_terminal_that_cannot_show_a_name_gets_it_escaped(tmp_path):
+    path = write_scenario(tmp_path, SHORT_2023.replace('name = "short 2023"', 'name = "ရှမ်း 2023"'), "s.toml")
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "check", str(path)],
+        env={**os.environ, "PYTHONIOENCODING": "ascii"}, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert b"\\u101b" in done.stdout

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import unicodedata
 
 # `sim` only writes figures to files: whatever backend the environment names (a desktop's,
 # or one matplotlib does not know) is not the one to draw with, and must not end the command
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. Every failure ends in one line on stderr: exit status 2 for a
     user's mistake, 1 for the machine's (disk full, no permission), 130 when interrupted."""
     handlers = {}
+    for stream in (sys.stdout, sys.stderr):  # a name this terminal cannot show is escaped, not fatal
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if threading.current_thread() is threading.main_thread():
         handlers[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
         handlers[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a kill
@@ -60,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         start_workers(args)
         return args.func(args)
     except UserError as exc:
-        print(f"sim: error: {exc}", file=sys.stderr)
+        print(f"sim: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USER
     except EnvError as exc:
-        print(f"sim: error: {exc}", file=sys.stderr)
+        print(f"sim: error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sim: interrupted", file=sys.stderr)
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:  # a file the command reads or writes
         err = os_error(exc, "path")
-        print(f"sim: error: {err}", file=sys.stderr)
+        print(f"sim: error: {printable(str(err))}", file=sys.stderr)
         return EXIT_USER if isinstance(err, UserError) else 1
     except (MemoryError, RecursionError) as exc:
         print(f"sim: error: ran out of memory ({type(exc).__name__}); ask for less", file=sys.stderr)
@@ -82,11 +86,20 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SIM_DEBUG"):
             raise
         first = (str(exc).splitlines() or [""])[0]
-        print(f"sim: internal error: {type(exc).__name__}: {first}{_saved_traceback()}", file=sys.stderr)
+        print(
+            f"sim: internal error: {type(exc).__name__}: {printable(first)}{_saved_traceback()}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         for sig, old in handlers.items():
             signal.signal(sig, old)
+
+
+def printable(text: str) -> str:
+    """A message with its control characters escaped: a file name holding an escape sequence
+    must not clear the screen or retitle the terminal, nor break the one line."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 def _saved_traceback() -> str:
