@@ -89,7 +89,13 @@ def source(runs: list[Results]) -> str:
     version = runs[0].manifest.get("package_version", "")
     counts = sorted({r.end_state.shape[0] for r in runs})
     n = f"{counts[0]} replicates" if len(counts) == 1 else f"{counts[0]} to {counts[-1]} replicates"
-    return SOURCE.format(version=version, n=n)
+    unfinished = [r for r in runs if r.manifest.get("status") not in (None, "complete")]
+    note = "".join(
+        f" UNFINISHED: {r.label} holds {r.end_state.shape[0]} of the {r.manifest.get('replicates')} "
+        "replicates asked for."
+        for r in unfinished
+    )
+    return SOURCE.format(version=version, n=n) + note
 
 
 def figure(rows: int, cols: int, width: float, height: float, **kw):

@@ -114,3 +114,16 @@ def test_a_null_run_of_another_period_is_refused(july_2025, tmp_path, capsys):
     assert main(["score", str(july_2025.path), "--at", "2025-06-15", "--null", str(shorter)]) == 2
     err = capsys.readouterr().err
     assert "compare runs of the same period" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_figure_of_an_unfinished_run_says_so(july_2025):
+    import copy
+
+    from sim.analysis.style import source
+
+    assert "UNFINISHED" not in source([july_2025])
+    stopped = copy.copy(july_2025)
+    stopped.manifest = {**july_2025.manifest, "status": "interrupted", "replicates": 50}
+    assert "UNFINISHED: 2025: junta counteroffensive holds 6 of the 50 replicates asked for." in source(
+        [stopped]
+    )
