@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.cli.common import MAX_REPLICATES, MAX_SEED
+from sim.errors import UserError
 from sim.scenario import schema
 from tests.conftest import SHORT_2023, write_scenario
 
@@ -325,3 +326,14 @@ def test_a_terminal_that_cannot_show_a_name_gets_it_escaped(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert b"\\u101b" in done.stdout
+
+
+@pytest.mark.parametrize(("index", "message"), [("{bad", "damaged"), ('{"runs": ["../../etc"]}', "outside")])
+def test_a_damaged_or_foreign_compare_index_is_never_an_internal_error(tmp_path, capsys, index, message):
+    from sim.cli.compare import results_folders
+
+    folder = tmp_path / "cmp"
+    (folder / "runs").mkdir(parents=True)
+    (folder / "compare.json").write_text(index)
+    with pytest.raises(UserError, match=message):
+        results_folders(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from sim.cli.common import (
@@ -80,8 +81,24 @@ def results_folders(path: Path) -> list[Path] | None:
     if (path / "manifest.json").is_file():
         return [path]
     if (path / INDEX).is_file():
-        index = json.loads((path / INDEX).read_text(encoding="utf-8"))
-        return [path / p for p in index["runs"]]
+        try:
+            runs = json.loads((path / INDEX).read_text(encoding="utf-8"))["runs"]
+            if not (isinstance(runs, list) and runs and all(isinstance(r, str) for r in runs)):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):  # damaged: the runs folder still says what it holds
+            runs = sorted(p.name for p in (path / "runs").glob("*") if (p / "manifest.json").is_file())
+            if not runs:
+                raise UserError(f"{path / INDEX}: damaged, and {path / 'runs'} holds no results") from None
+            print(
+                f"sim: {path / INDEX}: damaged; taking the runs in {path / 'runs'} in name order "
+                f"(the baseline: {runs[0]})",
+                file=sys.stderr,
+            )
+            return [path / "runs" / r for r in runs]
+        folders = [path / r for r in runs]
+        if any(not f.resolve().is_relative_to(path.resolve()) for f in folders):
+            raise UserError(f"{path / INDEX}: names runs outside its folder; it is not one sim compare wrote")
+        return folders
     if path.is_dir():
         runs = sorted(p for p in (path / "runs").glob("*") if (p / "manifest.json").is_file())
         if runs:
