@@ -201,14 +201,7 @@ class Checker:
             for code, table in factions.items():
                 if code not in RESISTANCE:
                     raise self.fail(f"factions.{code}", "unknown faction" + suggest(code, RESISTANCE))
-                checked = self.table(table, schema.FACTION_FIELDS, f"factions.{code}")
-                for state in checked.get("operating_states") or []:
-                    if state not in self.geo.states:
-                        raise self.fail(
-                            f"factions.{code}.operating_states",
-                            f"unknown state or region {state!r}" + suggest(state, self.geo.states),
-                        )
-                out["factions"][code] = checked
+                out["factions"][code] = self.table(table, schema.FACTION_FIELDS, f"factions.{code}")
         if "events" in raw:
             if not isinstance(raw["events"], list):
                 raise self.fail("events", "must be an array of tables ([[events]])")
@@ -302,6 +295,14 @@ def cross_checks(
             "run.initial_control",
             f"{run['initial_control']!r} has no control column; allowed: " + ", ".join(sorted(geo.control)),
         )
+    for code, table in data["factions"].items():  # here, so that a value set later is checked too
+        for state in table.get("operating_states") or []:
+            if state not in geo.states:
+                raise ScenarioError(
+                    file,
+                    f"factions.{code}.operating_states",
+                    f"unknown state or region {state!r}" + suggest(state, geo.states),
+                )
     cs = data["junta"]["conscription"]["start"]
     if cs is not None and cs > run["end"] and not cut_short:
         raise ScenarioError(file, "junta.conscription.start", f"{cs} is after run.end {run['end']}")

@@ -303,3 +303,12 @@ def test_a_folder_or_binary_file_is_one_line(tmp_path):
     for name, message in (("dir.toml", "is a folder"), ("bin.toml", "not a text file")):
         with pytest.raises(ScenarioError, match=message):
             load_scenario(tmp_path / name)
+
+
+def test_a_value_set_after_loading_is_checked_like_one_in_a_file(s2023):
+    """The explorer and the attribution set values on a loaded scenario: an unknown state there
+    is refused as it would be in the file."""
+    from sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="unknown state or region 'Atlantis'"):
+        s2023.with_values({"factions.KIA.operating_states": ["Kachin", "Atlantis"]})
