@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from sim.cli.common import (
@@ -41,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", type=Path, required=True, help="folder for attribution.csv/.md and attribution.png"
     )
+    p.add_argument("--resume", action="store_true", help=RESUME_HELP)
     ensemble_args(p)
     p.set_defaults(func=cmd_attribute)
 
@@ -77,8 +81,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", type=Path, required=True, help="folder for sensitivity.csv/.md and sensitivity.png"
     )
+    p.add_argument("--resume", action="store_true", help=RESUME_HELP)
     ensemble_args(p)
     p.set_defaults(func=cmd_sensitivity)
+
+
+RESUME_HELP = (
+    "continue an interrupted analysis in --out: the variants it finished (kept in --out/variants "
+    "as they finish) are read back, the rest computed, to the numbers an uninterrupted run gives"
+)
+
+
+def _variants(out: Path, resume: bool) -> Path:
+    """Where the variants' end states are kept as they finish; a folder that holds an earlier
+    analysis is continued only with --resume."""
+    kept = out / "variants"
+    if not resume and out.is_dir() and any(out.iterdir()):
+        raise UserError(
+            f"--out {out}: already holds an analysis; use --resume to continue it or choose another --out"
+        )
+    return kept
+
+
+@contextlib.contextmanager
+def _keeping(kept: Path) -> Iterator[None]:
+    """Say, when the analysis stops short, what it kept and how to go on."""
+    try:
+        yield
+    except (KeyboardInterrupt, UserError, OSError):
+        done = len(list(kept.glob("*.parquet"))) if kept.is_dir() else 0
+        print(f"sim: {done} finished variants kept in {kept}; continue with --resume", file=sys.stderr)
+        raise
 
 
 def cmd_attribute(args) -> int:
@@ -99,7 +132,11 @@ def cmd_attribute(args) -> int:
         groups = [g for g in chosen if g in groups]
     if not groups:
         raise UserError(f"{args.base} and {args.target} set every lever group alike; nothing to attribute")
-    with EndStates(args.replicates, seed, executor_of(args), args.workers, args.address) as run:
+    keep = _variants(args.out, args.resume)
+    with (
+        _keeping(keep),
+        EndStates(args.replicates, seed, executor_of(args), args.workers, args.address, keep) as run,
+    ):
         result = shapley(base, target, run, groups, permutations=args.permutations, seed=seed)
         runs = run.runs
     table = result.table
@@ -126,7 +163,11 @@ def cmd_sensitivity(args) -> int:
 
     scenario = load(args.scenario, end=args.until)
     seed = args.seed if args.seed is not None else scenario.data["run"]["seed"]
-    with EndStates(args.replicates, seed, executor_of(args), args.workers, args.address) as run:
+    keep = _variants(args.out, args.resume)
+    with (
+        _keeping(keep),
+        EndStates(args.replicates, seed, executor_of(args), args.workers, args.address, keep) as run,
+    ):
         result = analyse(scenario, run, args.method, args.samples, args.metric, seed)
     args.out.mkdir(parents=True, exist_ok=True)
     caption = (

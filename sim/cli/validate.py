@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=seed_arg, help="seed of every run (default: each file's run.seed)")
     p.add_argument("--out", type=Path, help="keep the runs and the table here (default: a temporary folder)")
+    p.add_argument(
+        "--resume", action="store_true", help="continue an interrupted validation in --out (its runs)"
+    )
     ensemble_args(p)
     p.set_defaults(func=cmd_validate)
 
@@ -65,16 +68,22 @@ def cmd_validate(args) -> int:
 
     from sim.analysis.summary import to_markdown, write_table
     from sim.analysis.validation import evaluate, null_model
+    from sim.errors import UserError
     from sim.run.store import load_results
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
     paths = args.scenario or [root / "2023_operation_1027.toml", root / "2025_counteroffensive.toml"]
     scenarios = [load(p, replicates=args.replicates, seed=args.seed) for p in paths]
+    stems = [Path(p).stem for p in paths]
+    if len(set(stems)) < len(stems):  # two files of one name in different folders: numbered runs
+        stems = [f"{k + 1}_{stem}" for k, stem in enumerate(stems)]
+    if args.resume and not args.out:
+        raise UserError("--resume: continues the validation kept in --out; give --out")
     with tempfile.TemporaryDirectory(prefix="sim-validate-") as tmp:
         base = args.out or Path(tmp)
         tables = []
-        for path, scenario in zip(paths, scenarios, strict=True):
-            outs = [base / "runs" / Path(path).stem, base / "runs" / f"{Path(path).stem}_null"]
+        for stem, scenario in zip(stems, scenarios, strict=True):
+            outs = [base / "runs" / stem, base / "runs" / f"{stem}_null"]
             for variant, out in zip((scenario, null_model(scenario)), outs, strict=True):
                 status = run_one(variant, out, args, summary=False)
                 if status:

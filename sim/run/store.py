@@ -57,7 +57,7 @@ def _step() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """`data` into `path`, whole or not at all: into a new temporary beside it (created
     exclusively, so a link planted in the folder is never followed), then renamed over it."""
     _step()
@@ -77,7 +77,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    _write_atomic(path, json.dumps(data, indent=2, default=str).encode("utf-8"))
+    write_atomic(path, json.dumps(data, indent=2, default=str).encode("utf-8"))
 
 
 def _sha256(path: Path) -> str:
@@ -119,7 +119,7 @@ def write_chunk(
     record: dict[str, Any] = {"replicates": sorted(replicates), "fingerprint": fingerprint, "tables": {}}
     for table in TABLES:
         data = shards[table].data
-        _write_atomic(shard(out, table, name), data)
+        write_atomic(shard(out, table, name), data)
         record["tables"][table] = {
             "rows": shards[table].rows,
             "bytes": len(data),
