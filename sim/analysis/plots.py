@@ -212,7 +212,7 @@ def difference_chart(runs: list[Results], out: Path) -> Path:
         ax.set_ylim(len(compared) - 0.5, -0.5)
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)
-    style.heading(fig, f"Each run minus the baseline ({runs[0].label}), at the end of the run")
+    style.heading(fig, f"Each run minus the baseline, {runs[0].label}, at the end of the run")
     unpaired = [r.label for r in compared if not paired(runs[0], r)]
     notes = [
         "Dot: mean of run minus baseline over replicates with the same seed; bar: 95 % confidence "
@@ -224,12 +224,15 @@ def difference_chart(runs: list[Results], out: Path) -> Path:
     return save(fig, out / "differences.png")
 
 
-def plot_all(runs: list[Results], out: Path) -> list[Path]:
-    """Every figure of a set of runs; the first run is the baseline of the difference figures."""
+def plot_all(runs: list[Results], out: Path, compared: list[Results] | None = None) -> list[Path]:
+    """Every figure of a set of runs; the first run is the baseline of the difference figures.
+    `compared`: the runs over the same days (`windows.same_days`), for the end states, maps and
+    differences; the fan charts show each run's whole window."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = [*fan_charts(runs, out), end_distributions(runs, out), control_maps(runs, out)]
+    ends = compared or runs
+    paths = [*fan_charts(runs, out), end_distributions(ends, out), control_maps(ends, out)]
     if len(runs) > 1:
-        paths += [difference_chart(runs, out), difference_maps(runs, out)]
+        paths += [difference_chart(ends, out), difference_maps(ends, out)]
     return paths
 
 

@@ -158,6 +158,7 @@ def _names(inputs: list[tuple[Path, Path | None]]) -> list[str]:
 def _compare(inputs, scenarios, folder: Path, final: Path, args) -> int:
     from sim.analysis.plots import plot_all
     from sim.analysis.summary import compare_caption, compare_table, format_compare, write_table
+    from sim.analysis.windows import same_days
     from sim.run.store import load_results
 
     dirs, index = [], []
@@ -177,11 +178,12 @@ def _compare(inputs, scenarios, folder: Path, final: Path, args) -> int:
             res.name = f"{res.label} ({name})"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / INDEX).write_text(json.dumps({"runs": index}, indent=2), encoding="utf-8")
-    table = compare_table(runs)
-    caption = compare_caption(runs)
+    compared, windows = same_days(runs)
+    table = compare_table(compared)
+    caption = f"{compare_caption(compared)} {windows}"
     written = [
         *write_table(table, folder, "comparison", caption, format_compare(table)),
-        *plot_all(runs, folder),
+        *plot_all(runs, folder, compared),
     ]
     for path in written:
         print(final / path.relative_to(folder))
@@ -190,6 +192,7 @@ def _compare(inputs, scenarios, folder: Path, final: Path, args) -> int:
 
 def cmd_plot(args) -> int:
     from sim.analysis.plots import plot_all
+    from sim.analysis.windows import same_days
     from sim.run.store import load_results
 
     folders = []
@@ -202,6 +205,8 @@ def cmd_plot(args) -> int:
     if len({r.label for r in runs}) < len(runs):
         for res, path in zip(runs, folders, strict=True):
             res.name = f"{res.label} ({path.name})"
-    for path in plot_all(runs, args.out):
+    compared, windows = same_days(runs)
+    print(f"sim: {windows}", file=sys.stderr)
+    for path in plot_all(runs, args.out, compared):
         print(path)
     return 0
