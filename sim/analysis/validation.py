@@ -1,4 +1,5 @@
-"""The brief's stylized facts and the published casualty ranges as named checks.
+"""The stylized facts of the brief (docs/BRIEF.md) and the published casualty ranges as
+named checks.
 
 Each check reads a results directory (timeseries and final control) and the
 map's initial control, computes one number per replicate, and passes when the

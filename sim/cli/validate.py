@@ -20,7 +20,7 @@ from sim.cli.common import (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
-        help="check the brief's stylized facts on fresh ensembles",
+        help="check the stylized facts of docs/BRIEF.md on fresh ensembles",
         description="Check the stylized facts on fresh ensembles, next to a null model. Exit status 0 when "
         "every check passes, 3 when one fails (1 is a failure of the machine, 2 a mistake in the input).",
     )
