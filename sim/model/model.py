@@ -48,6 +48,7 @@ class ConflictModel(mesa.Model):
     def __init__(self, params: Params, geography: Geography, rng=None) -> None:
         super().__init__(rng=rng)
         self.p = params
+        self.initial_params = params  # as drawn: dated `change` events replace self.p later
         self.geo = geo = geography
         self.start: dt.date = params.run.start
         self.date = self.start

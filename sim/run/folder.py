@@ -177,7 +177,7 @@ class ResultsDir:
             raise UserError(
                 f"--out {out}: already holds results; use --resume to continue it or choose another --out"
             )
-        expect = {"timeseries": scenario.days, "final_control": scenario.geography.n}
+        expect = {"timeseries": scenario.days, "parameters": 1, "final_control": scenario.geography.n}
         shards = [p for t in TABLES for p in out.glob(f"{t}.parquet/*")]
         if not (out / "manifest.json").exists() and not shards and not any(out.glob(f"{RECORDS}/*")):
             return cls(out, fresh, set(), lock)  # killed before it wrote anything: start afresh

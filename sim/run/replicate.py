@@ -9,6 +9,7 @@ never on the executor, worker count or order of completion.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,12 +68,25 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int) -> ReplicateRes
     tables = {
         "timeseries": ts,
         "control_changes": _changes(model, scenario, replicate),
+        "parameters": _parameters(model, scenario, replicate),
         "final_control": final,
     }
     return ReplicateResult(replicate, tables, model.initial_agents)
 
 
 INTEGER_COLUMNS = ("air_strikes", "junta_commands_offensive", "offensive_factions")
+
+
+def _parameters(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:
+    """One row: every value this replicate drew from the file's distributions, by dotted key
+    (the inputs beside the outputs, for regression and scenario discovery)."""
+    row: dict[str, Any] = {"replicate": np.int32(replicate)}
+    for dotted in scenario.uncertain():
+        value: Any = model.initial_params
+        for part in dotted.split("."):
+            value = value[part] if isinstance(value, dict) else getattr(value, part)
+        row[dotted] = float(value)
+    return pd.DataFrame([row])
 
 
 def _changes(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:

@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 from sim.errors import UserError
 
-TABLES = ("timeseries", "control_changes", "final_control")  # written in this order
+# written in this order: a chunk's final_control, last, is what makes its replicates done
+TABLES = ("timeseries", "control_changes", "parameters", "final_control")
 # why a township changed hands (control_changes' `cause`): the fighting, the terms of a
 # ceasefire a faction decided on, or a dated agreement of the file (never the model's skill)
 CAUSES = ("assault", "settlement", "handover", "ceasefire")
@@ -192,7 +193,11 @@ def _adopt(out: Path, name: str, expect: dict[str, int] | None) -> tuple[set[int
         return set().union(*reps.values()), problem
     done = reps["final_control"]
     bad = (
-        not done or reps["timeseries"] != done or not reps["control_changes"] <= done or min(done) < 0
+        not done
+        or reps["timeseries"] != done
+        or reps["parameters"] != done
+        or not reps["control_changes"] <= done
+        or min(done) < 0
     ) or (
         expect is not None
         and any(rows[t] != n * len(done) for t, n in expect.items())  # every day, every town
@@ -270,6 +275,7 @@ class Results:
     timeseries: pd.DataFrame
     final_control: pd.DataFrame
     control_changes: pd.DataFrame  # empty for results written before the table existed
+    parameters: pd.DataFrame = field(default_factory=pd.DataFrame)  # each replicate's drawn values
 
     name: str | None = None  # shown in legends and tables; default: the scenario's name
 
@@ -360,4 +366,5 @@ def load_results(path: str | Path) -> Results:
         tables["timeseries"],
         tables["final_control"],
         tables.get("control_changes", pd.DataFrame()),
+        tables.get("parameters", pd.DataFrame()),
     )

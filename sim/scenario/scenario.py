@@ -69,6 +69,18 @@ class Scenario:
             set_path(data, dotted, copy.deepcopy(value))
         return Scenario(self.path, data, self.geography)
 
+    def uncertain(self) -> list[str]:
+        """The keys the file gives as distributions, in schema order (drawn once per replicate)."""
+        keys = []
+        for dotted, _ in leaves(schema.FULL):
+            try:
+                value = get_path(self.data, dotted)
+            except KeyError:
+                continue
+            if is_distribution(value):
+                keys.append(dotted)
+        return keys
+
     def sample(self, rng: np.random.Generator) -> Params:
         """Draw every uncertain parameter once, in schema order, into typed parameters."""
         drawn: dict[str, Any] = {}

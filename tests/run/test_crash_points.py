@@ -78,9 +78,9 @@ def test_resume_after_a_kill_at_every_write_step_gives_the_uninterrupted_tables(
     )
     assert proc.returncode == 0, proc.stderr
     points = json.loads(proc.stdout.strip().splitlines()[-1])
-    # 3 steps a file: the manifest at the start, per chunk (2) 3 shards, a record and the manifest,
+    # 3 steps a file: the manifest at the start, per chunk (2) 4 shards, a record and the manifest,
     # the manifest at the end
-    assert len(points) == 3 * (1 + 2 * 5 + 1)
+    assert len(points) == 3 * (1 + 2 * 6 + 1)
     assert all(third == 0 for _, _, third in points)
     reference = load_results(tmp_path / "reference")
     for k, _, _ in points:

@@ -34,7 +34,8 @@ def _chunk(replicates: list[int]) -> dict[str, pd.DataFrame]:
     changes = pd.DataFrame(
         {"replicate": replicates, "day": [1] * len(replicates), "town": ["Muse"] * len(replicates)}
     )
-    return {"timeseries": ts, "control_changes": changes, "final_control": fc}
+    params = pd.DataFrame({"replicate": replicates, "junta.morale": [0.5] * len(replicates)})
+    return {"timeseries": ts, "control_changes": changes, "parameters": params, "final_control": fc}
 
 
 def _shards(replicates: list[int]):
@@ -42,7 +43,7 @@ def _shards(replicates: list[int]):
     return {table: encode(frame) for table, frame in _chunk(replicates).items()}
 
 
-EXPECT = {"timeseries": 2, "final_control": 2}
+EXPECT = {"timeseries": 2, "parameters": 1, "final_control": 2}
 
 
 def _names(folder) -> list[str]:
