@@ -97,8 +97,11 @@ class Progress:
     """Progress on stderr: a tqdm bar on a terminal; elsewhere (logs, CI) a line when the run
     starts, then one at most every `every` seconds and one when it is done."""
 
-    def __init__(self, total: int, done: int, enabled: bool = True, stream=None, every: float = 20.0) -> None:
+    def __init__(
+        self, total: int, done: int, enabled: bool = True, stream=None, every: float = 20.0, name: str = ""
+    ) -> None:
         self.total, self.done, self.start_done = total, done, done
+        self.name = f"{name}: " if name else ""
         self.stream, self.every, self.on = stream or sys.stderr, every, enabled
         self.t0 = self.last = time.perf_counter()
         tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -109,6 +112,7 @@ class Progress:
                 file=self.stream,
                 unit="replicate",
                 dynamic_ncols=True,
+                desc=name or None,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} replicates [{elapsed}<{remaining}, {rate_fmt}]",
             )
             if tty
@@ -121,7 +125,8 @@ class Progress:
             )
             self.stream.flush()
         if enabled and not tty:
-            self.stream.write(f"sim: {total - done} replicates to run ({done} of {total} already done)\n")
+            todo = f"{total - done} replicates to run ({done} of {total} already done)"
+            self.stream.write(f"sim: {self.name}{todo}\n")
             self.stream.flush()
 
     def update(self, n: int) -> None:
@@ -135,8 +140,9 @@ class Progress:
             elapsed = now - self.t0
             rate = (self.done - self.start_done) / elapsed if elapsed > 0 else 0.0
             eta = str(dt.timedelta(seconds=int((self.total - self.done) / rate))) if rate > 0 else "?"
+            share = self.done / max(self.total, 1)
             self.stream.write(
-                f"sim: {self.done}/{self.total} replicates ({self.done / max(self.total, 1):.0%}), "
+                f"sim: {self.name}{self.done}/{self.total} replicates ({share:.0%}), "
                 f"{rate:.2f}/s, elapsed {dt.timedelta(seconds=int(elapsed))}, eta {eta}\n"
             )
             self.stream.flush()
@@ -212,7 +218,7 @@ def run_ensemble(
 def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, progress: bool) -> RunReport:
     out, total, done = folder.out, folder.total, folder.done
     todo = [r for r in range(total) if r not in done]
-    bar = Progress(total, len(done), enabled=progress)
+    bar = Progress(total, len(done), enabled=progress, name=scenario.name)
     failures: list[dict[str, Any]] = []
     interrupted, error, status = False, None, 0
     try:
