@@ -44,6 +44,7 @@ PARTS = [
     (outcomes, "breaks", "    broken units"),
     (outcomes, "captures", "    captures"),
     (outcomes, "flight", "    flight"),
+    (model.ConflictModel, "balance", "  the balance of forces (every commander's)"),
     (agents.JuntaCommand, "step", "  the command's step"),
     (agents, "junta_plan", "    its plan"),
     (agents.Faction, "step", "  the factions' steps"),
