@@ -11,10 +11,12 @@ A pure function of a `Situation`, like the orders' kernels.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.jit import njit
-from sim.model.situation import JuntaPlan, Situation
+from sim.model.situation import JuntaPlan, Situation, Units, plain
 from sim.model.strength import powers
 from sim.model.units import MOBILE
 from sim.world.factions import SIDE
@@ -31,10 +33,11 @@ def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
     chosen = np.empty(0, dtype=np.int64)
     if s.junta_attacking.any():
         of = s.geo.commands.of
-        cand, worth, k = _candidates(
-            indptr, nbr, s.holder, SIDE, s.cease, s.value_junta, P.R, P.d_rebel, s.units, of,
-            s.junta_attacking, mp.tactics.target_defence_offset, mp.tactics.formations_per_target,
+        fronts = Fronts(
+            indptr, nbr, s.holder, SIDE, s.cease, s.value_junta, P.R * P.d_rebel, of, s.junta_attacking,
+            float(mp.tactics.target_defence_offset), float(mp.tactics.formations_per_target),
         )  # fmt: skip
+        cand, worth, k = _candidates(plain((fronts, s.units)))
         if len(cand):
             noise = np.exp(rng.normal(0.0, mp.leadership.target_noise * (1.0 - jp.leadership), len(cand)))
             ranked = cand[np.argsort(-(worth * noise), kind="stable")]
@@ -43,14 +46,39 @@ def junta_plan(s: Situation, rng: np.random.Generator) -> JuntaPlan:
     return JuntaPlan(*_route_field(indptr, nbr, s.holder, P.R_attack, chosen))
 
 
+class Fronts(NamedTuple):
+    """What the command reads to pick its objectives: the roads, who holds what, what each
+    township is worth to it and how well it is defended, and which commands attack."""
+
+    indptr: np.ndarray
+    nbr: np.ndarray
+    holder: np.ndarray
+    side: np.ndarray  # side of each faction index
+    cease: np.ndarray
+    value: np.ndarray  # worth of each township to the junta
+    defence: np.ndarray  # the resistance's strength there times its defence multiplier
+    of: np.ndarray  # regional command of each township
+    attacking: np.ndarray  # per township: its command is on the offensive
+    offset: float  # tactics.target_defence_offset
+    per_target: float  # tactics.formations_per_target
+
+
 @njit
-def _candidates(
-    indptr, nbr, holder, side, cease, value, R, d_rebel, units, of, attacking, offset, per_target
-):
+def _candidates(records):
     """Resistance towns in an attacking command's area next to a junta town, their holder
     not in a ceasefire; what each is worth (its value over the square root of its defence,
     plus `offset`); and how many each command picks: one per `per_target` of the mobile
-    formations in its area, at least one."""
+    formations in its area, at least one. Reads the records `Fronts` and `situation.Units`."""
+    f, units = Fronts(*records[0]), Units(*records[1])
+    indptr, nbr, holder, side, cease, of, attacking = (
+        f.indptr,
+        f.nbr,
+        f.holder,
+        f.side,
+        f.cease,
+        f.of,
+        f.attacking,
+    )
     n = len(holder)
     near = np.zeros(n, dtype=np.bool_)
     for t in range(n):
@@ -63,12 +91,12 @@ def _candidates(
     worth = np.empty(len(cand))
     for k in range(len(cand)):
         t = cand[k]
-        worth[k] = value[t] / np.sqrt(R[t] * d_rebel[t] + offset)
+        worth[k] = f.value[t] / np.sqrt(f.defence[t] + f.offset)
     mobile = np.zeros(of.max() + 1)
     for i in range(len(units.kind)):
         if units.alive[i] and units.kind[i] == MOBILE:
             mobile[of[units.node[i]]] += 1
-    return cand, worth, np.maximum(1, mobile // per_target).astype(np.int64)
+    return cand, worth, np.maximum(1, mobile // f.per_target).astype(np.int64)
 
 
 @njit
