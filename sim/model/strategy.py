@@ -70,17 +70,11 @@ def balance(s: Situation) -> Balance:
 
 def _by_front(s: Situation, area, fighting, by_town, fighting_by_town, junta_by_town) -> np.ndarray:
     """Each faction's balance on each of its fronts (its area within a command's), summed by
-    command in a fixed order (`np.bincount`)."""
-    of, n_cmd = s.geo.commands.of, s.geo.commands.n
-    fronts = np.empty((len(area), n_cmd))
-    for f in range(len(area)):
-        own, facing, everyone = (
-            np.bincount(of, t * area[f], minlength=n_cmd)
-            for t in (by_town[f], junta_by_town, fighting_by_town)
-        )
-        allies = everyone - (own if fighting[f] else 0.0)
-        fronts[f] = (own + s.p.resistance.coordination * allies) / (facing + 1.0)
-    return fronts
+    command in township order (`Commands.sums`)."""
+    sums = s.geo.commands.sums
+    own, facing, everyone = sums(by_town * area), sums(junta_by_town * area), sums(fighting_by_town * area)
+    allies = everyone - np.where(fighting[:, None], own, 0.0)
+    return (own + s.p.resistance.coordination * allies) / (facing + 1.0)
 
 
 @njit

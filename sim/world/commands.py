@@ -14,6 +14,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from sim.jit import njit
+
 
 @dataclass(frozen=True, eq=False)
 class Commands:
@@ -28,6 +30,23 @@ class Commands:
     @property
     def n(self) -> int:
         return len(self.codes)
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Per command, the sum of a row of `values` (one per township) over its townships,
+        added in township order as `np.bincount` adds (so both give the same numbers); rows
+        of a 2-D array are summed each."""
+        rows = np.atleast_2d(values)
+        out = _sums(np.ascontiguousarray(rows, dtype=np.float64), self.of, self.n)
+        return out if values.ndim == 2 else out[0]
+
+
+@njit
+def _sums(rows, of, n):
+    out = np.zeros((rows.shape[0], n))
+    for r in range(rows.shape[0]):
+        for t in range(rows.shape[1]):
+            out[r, of[t]] += rows[r, t]
+    return out
 
 
 def assign_commands(
