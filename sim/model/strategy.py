@@ -12,8 +12,10 @@ threshold; the attacker's 3:1 rule of thumb].
   lies in one regional command's area), its own effective strength there plus its allies'
   in proportion to the resistance's coordination against the junta's strength there, and
   attacks on the fronts where the balance allows.
-- The junta command weighs its own effective strength nationwide against the
-  resistance factions that are not in a ceasefire with it.
+- Each of the junta's regional commands weighs the junta's effective strength in its area
+  against the resistance factions fighting there that are not in a ceasefire with it, and
+  attacks only where it has a front: a town of such a faction next to one of its own
+  (model/regional.py).
 """
 
 from __future__ import annotations
@@ -32,12 +34,11 @@ from sim.model.strength import (
     tally_inputs,
     unit_strength,
 )
-from sim.model.sums import pairwise_sum, total
+from sim.model.sums import total
 from sim.world.factions import SIDE
 
 
 class Balance(NamedTuple):
-    junta: float  # junta strength / fighting resistance strength, nationwide
     factions: np.ndarray  # per faction index: (own + allies) / junta strength where it fights
     fronts: np.ndarray  # faction x regional command: the same, in the part of its area in the command's
     commands: np.ndarray  # per regional command: junta / fighting resistance strength in its area
@@ -48,7 +49,7 @@ class Balance(NamedTuple):
 def balance(s: Situation) -> Balance:
     area = s.operating.astype(float)
     units, sides, holdings, rules = tally_inputs(s)
-    own, facing, fighting, by_town, fighting_by_town, junta_by_town, national = _weigh(
+    own, facing, fighting, by_town, fighting_by_town, junta_by_town = _weigh(
         plain((units, sides, rules)), holdings.supplied, area
     )
     everyone = area @ fighting_by_town  # every fighting faction's strength in each one's area
@@ -59,7 +60,6 @@ def balance(s: Situation) -> Balance:
     held = np.bincount(of, np.where(s.holder == 0, s.value_junta, 0.0), minlength=n_cmd)
     indptr, nbr, _ = s.geo.csr
     return Balance(
-        junta=national,
         factions=local,
         fronts=_by_front(s, area, fighting, by_town, fighting_by_town, junta_by_town),
         commands=junta / (resistance + 1.0),
@@ -81,8 +81,8 @@ def _by_front(s: Situation, area, fighting, by_town, fighting_by_town, junta_by_
 def _weigh(records, supplied, area):
     """Effective strength by faction and town (`strength.unit_strength` and the side's), then
     per faction: its own in its area, the junta's there, whether it fights; each faction's by
-    town, every fighting faction's by town, the junta's by town, and the national ratio (sums
-    in numpy's order). Reads the records
+    town, every fighting faction's by town and the junta's by town (sums in numpy's order).
+    Reads the records
     `situation.Units`, `strength.Sides` and `strength.StrengthRules`."""
     units, sides, r = Units(*records[0]), Sides(*records[1]), StrengthRules(*records[2])
     n_fac, n = area.shape
@@ -101,25 +101,14 @@ def _weigh(records, supplied, area):
             )
     fighting = np.zeros(n_fac, dtype=np.bool_)
     own, facing = np.empty(n_fac), np.empty(n_fac)
-    fighting_by_town, fighting_all = np.zeros(n), np.empty(n_fac * n)
-    k = 0
+    fighting_by_town = np.zeros(n)
     for f in range(n_fac):
         fighting[f] = side[f] == 1 and not cease[f]
         own[f] = total(by_town[f] * area[f])
         facing[f] = total(junta_town * area[f])
         if fighting[f]:
             fighting_by_town += by_town[f]
-            fighting_all[k * n : (k + 1) * n] = by_town[f]
-            k += 1
-    return (
-        own,
-        facing,
-        fighting,
-        by_town,
-        fighting_by_town,
-        junta_town,
-        total(junta_town) / (pairwise_sum(fighting_all, 0, k * n) + 1.0),
-    )
+    return own, facing, fighting, by_town, fighting_by_town, junta_town
 
 
 @njit

@@ -43,7 +43,10 @@ def test_balance_weighs_own_allies_and_junta_where_a_faction_fights(geo, params)
     c = params.resistance.coordination
     assert b.factions[AA] == pytest.approx((600 * eff + c * 400 * eff) / (junta + 1))
     assert b.factions[KIA] == pytest.approx((400 * eff + 0) / (0 + 1))  # no junta in towns 1-2
-    assert b.junta == pytest.approx(junta / (1900 * eff + 1))
+    of = geo.commands.of  # each regional command: the junta's strength in its area over the resistance's
+    resistance = np.bincount(of[[0, 1, 5]], [600 * eff, 400 * eff, 900 * eff], minlength=geo.commands.n)
+    garrison = np.bincount(of[[0]], [junta], minlength=geo.commands.n)
+    np.testing.assert_allclose(b.commands, garrison / (resistance + 1))
 
 
 def test_a_faction_in_ceasefire_is_no_ally_and_no_threat(geo, params):
@@ -51,7 +54,8 @@ def test_a_faction_in_ceasefire_is_no_ally_and_no_threat(geo, params):
     cease = np.zeros(13, dtype=bool)
     cease[AA] = True
     s = situation(geo, params, units, cease=cease)
-    assert balance(s).junta == pytest.approx(float(junta_effective(s)[0]))
+    command = geo.commands.of[0]
+    assert balance(s).commands[command] == pytest.approx(float(junta_effective(s)[0]))  # no one to face
 
 
 def test_decide_commits_at_the_margin_and_holds_course_with_hysteresis():

@@ -49,24 +49,35 @@ def test_force_refuses_the_current_folder(tmp_path, monkeypatch, capsys):
     assert "current folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("ending", ["fails", "interrupted"])
-def test_a_replacement_that_does_not_finish_keeps_both_folders(tmp_path, ending, capsys):
+def old_results(tmp_path):
+    """A results folder (its manifest says "{}") that a --force run would replace."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "manifest.json").write_text("{}")
+    return out
+
+
+def new_run(ending: str):
+    """A run into a folder that writes its manifest, then ends as `ending` says."""
 
     def work(folder):
         folder.mkdir()
         (folder / "manifest.json").write_text('{"new": 1}')
         if ending == "interrupted":
             raise KeyboardInterrupt
-        return 1
+        return 1 if ending == "fails" else 0
 
+    return work
+
+
+@pytest.mark.parametrize("ending", ["fails", "interrupted"])
+def test_a_replacement_that_does_not_finish_keeps_both_folders(tmp_path, ending, capsys):
+    out = old_results(tmp_path)
     if ending == "interrupted":
         with pytest.raises(KeyboardInterrupt):
-            replacing(out, True, work)
+            replacing(out, True, new_run(ending))
     else:
-        assert replacing(out, True, work) == 1
+        assert replacing(out, True, new_run(ending)) == 1
     new = [p for p in tmp_path.iterdir() if p.name.startswith("out.new-")]
     assert len(new) == 1 and (new[0] / "manifest.json").read_text() == '{"new": 1}'
     assert (out / "manifest.json").read_text() == "{}"
@@ -75,16 +86,8 @@ def test_a_replacement_that_does_not_finish_keeps_both_folders(tmp_path, ending,
 
 
 def test_a_successful_replacement_leaves_only_the_new_results(tmp_path, capsys):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "manifest.json").write_text("{}")
-
-    def work(folder):
-        folder.mkdir()
-        (folder / "manifest.json").write_text('{"new": 1}')
-        return 0
-
-    assert replacing(out, True, work) == 0
+    out = old_results(tmp_path)
+    assert replacing(out, True, new_run("succeeds")) == 0
     assert (out / "manifest.json").read_text() == '{"new": 1}'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert f"replaced {out}" in capsys.readouterr().err
