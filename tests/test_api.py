@@ -35,7 +35,7 @@ def test_one_replicate_steps_as_a_mesa_model_and_matches_the_run(tmp_path):
 
 
 def test_a_mistake_is_a_user_error(tmp_path):
-    with pytest.raises(UserError, match="run.end: 1999-01-01 must be after run.start"):
+    with pytest.raises(UserError, match=r"run\.end: 1999-01-01 must be after run\.start"):
         sim.simulate(str(S2023), tmp_path / "x", until="1999-01-01")
     with pytest.raises(AttributeError):
         sim.no_such_thing  # noqa: B018
