@@ -83,7 +83,7 @@ class China(mesa.Agent):
     def review(self) -> None:
         """Its stance from its interests (module docstring)."""
         m, rules = self.model, self.model.p.model.china
-        lost_command = any(m.holder[c] != 0 for c in m.geo.commands.hq)
+        lost_command = bool((m.holder[m.geo.hq] != 0).any())
         if lost_command:
             self.backing_until = m.day + rules.memory_days
         scams_stand = bool((m.holder[m.geo.scam] == 0).any())

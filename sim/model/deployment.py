@@ -76,7 +76,8 @@ def armed_presence(geo: Geography, p: Params, rng: np.random.Generator) -> list[
 
 
 def junta_bases(geo: Geography, holder: np.ndarray) -> np.ndarray:
-    """Command headquarters and capitals the junta holds: where formations form up."""
+    """Command headquarters and capitals the junta holds: where the mobile formations stand at
+    the start (later ones form up at the regional commands' headquarters, `JuntaCommand.form_up`)."""
     bases = np.flatnonzero((geo.hq | geo.capital) & (holder == 0))
     return bases if len(bases) else np.flatnonzero(holder == 0)
 
