@@ -81,7 +81,7 @@ def mix(base: Scenario, target: Scenario, on: frozenset[str], groups: list[str])
         kept = [e for e in data["events"] if not belongs(e, keys, kinds)]
         moved = [e for e in base.data["events"] if belongs(e, keys, kinds) and start <= e["date"] <= end]
         data["events"] = sorted(kept + copy.deepcopy(moved), key=lambda e: e["date"])
-    return Scenario(target.path, data, target.geography)
+    return Scenario(target.path, data, target.geography, target.posterior)  # the rules are not a lever
 
 
 def coalitions(k: int, permutations: int, rng: np.random.Generator) -> tuple[list[tuple[int, ...]], str]:

@@ -47,7 +47,8 @@ def fingerprint(scenario: Scenario, seed: int) -> str:
     """What must match for results to be mixed in one directory: resolved scenario and seed."""
     data = {k: v for k, v in scenario.data.items()}
     data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "seed")}
-    text = json.dumps({"scenario": data, "seed": seed}, sort_keys=True, default=str)
+    posterior = scenario.posterior.digest if scenario.posterior is not None else None
+    text = json.dumps({"scenario": data, "seed": seed, "posterior": posterior}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

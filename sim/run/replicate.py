@@ -78,9 +78,11 @@ INTEGER_COLUMNS = ("air_strikes", "junta_commands_offensive", "offensive_faction
 
 
 def _parameters(model: ConflictModel, scenario: Scenario, replicate: int) -> pd.DataFrame:
-    """One row: every value this replicate drew from the file's distributions, by dotted key
+    """One row: every value this replicate drew from the file's distributions or its posterior, by dotted key
     (the inputs beside the outputs, for regression and scenario discovery)."""
     row: dict[str, Any] = {"replicate": np.int32(replicate)}
+    if scenario.posterior is not None:  # which of the fit's particles this replicate drew
+        row["particle"] = np.int32(model.initial_params.particle)
     for dotted in scenario.uncertain():
         value: Any = model.initial_params
         for part in dotted.split("."):

@@ -7,6 +7,7 @@ every mistake, so `sim check` and `sim run` can answer with one line.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sim.errors import ScenarioError
 from sim.scenario import schema
 from sim.scenario.checks import Checker, cross_checks
 from sim.scenario.fields import get_path, leaves, set_path
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.scenario import Scenario
 from sim.textfile import NotText, read_text
 from sim.world.factions import RESISTANCE
@@ -106,6 +108,8 @@ def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(shown, "", f"invalid TOML: {exc}") from None
     checked = Checker(shown, geo).document(raw)
+    if "posterior" in raw:
+        checked["posterior"] = _posterior(raw["posterior"], path, shown)
     if "extends" in raw:
         parent = _read(_resolve(path.parent / raw["extends"], shown, "extends"), (*chain, path), geo)
         return _merge(parent, checked, shown)
@@ -114,6 +118,33 @@ def _read(path: Path, chain: tuple[Path, ...], geo: Geography) -> dict[str, Any]
     checked.setdefault("events", [])
     checked["events"] = sorted(checked["events"], key=lambda e: e["date"])
     return checked
+
+
+def _posterior(value: Any, path: Path, shown: str) -> str | None:
+    """A posterior's file, resolved beside the file that names it and checked at once (so a
+    fault names that file); "" switches an inherited posterior off."""
+    if not isinstance(value, str):
+        raise ScenarioError(shown, "posterior", 'must be a file name (string), or "" for none')
+    if not value:
+        return None
+    resolved = _resolve(path.parent / value, shown, "posterior")
+    _posterior_at(resolved, shown)
+    return str(resolved)
+
+
+_READ: dict[tuple[str, int, int], Posterior] = {}
+
+
+def _posterior_at(path: Path, file: str) -> Posterior:
+    """The posterior at a path, read once per version of the file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return read_posterior(path, file)  # says it is missing
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _READ:
+        _READ[key] = read_posterior(path, file)
+    return _READ[key]
 
 
 def _resolve(path: Path, file: str, key: str) -> Path:
@@ -155,5 +186,17 @@ def load_scenario(path: str | Path, geography: Geography | None = None) -> Scena
     origins = [e.pop("_origin") for e in events]
     data["events"] = [_defaults(schema.EVENT_FIELDS, e) | e for e in events]
     _required(schema.TOP, data, shown)
+    posterior = None
+    if merged.get("posterior"):
+        posterior = _posterior_at(Path(merged["posterior"]), shown)
+        fitted = dt.date.fromisoformat(posterior.fitted_until)
+        if data["run"]["fitted_until"] not in (None, fitted):
+            raise ScenarioError(
+                shown,
+                "run.fitted_until",
+                f"is {data['run']['fitted_until']}, but the posterior was fitted to {fitted}",
+            )
+        data["run"]["fitted_until"] = fitted
+    data["posterior"] = _shown(Path(merged["posterior"])) if merged.get("posterior") else None
     cross_checks(data, shown, geo, origins)
-    return Scenario(shown, data, geo)
+    return Scenario(shown, data, geo, posterior)

@@ -13,6 +13,7 @@ from sim.errors import ScenarioError
 from sim.scenario import schema
 from sim.scenario.checks import Checker, cross_checks, suggest
 from sim.scenario.fields import Field, build, get_path, is_distribution, leaves, set_path
+from sim.scenario.posterior import Posterior
 from sim.scenario.schema import Event, Params
 from sim.world.geography import Geography
 
@@ -24,6 +25,7 @@ class Scenario:
     path: str
     data: dict[str, Any]
     geography: Geography
+    posterior: Posterior | None = None  # the fitted particles the behavioural numbers come from
 
     @property
     def name(self) -> str:
@@ -51,7 +53,7 @@ class Scenario:
         if cut_short:  # events after a shortened run never happen
             data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
         cross_checks(data, self.path, self.geography, cut_short=cut_short)
-        return Scenario(self.path, data, self.geography)
+        return Scenario(self.path, data, self.geography, self.posterior)
 
     def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
         """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked."""
@@ -60,38 +62,54 @@ class Scenario:
         for dotted, value in values.items():
             set_path(data, dotted, checker.value(value, field_at(dotted, source), dotted))
         cross_checks(data, self.path, self.geography)
-        return Scenario(self.path, data, self.geography)
+        return Scenario(self.path, data, self.geography, self.posterior)
 
     def with_settings(self, settings: dict[str, Any]) -> Scenario:
         """A copy with some keys replaced by already validated values (dotted paths)."""
         data = copy.deepcopy(self.data)
         for dotted, value in settings.items():
             set_path(data, dotted, copy.deepcopy(value))
-        return Scenario(self.path, data, self.geography)
+        return Scenario(self.path, data, self.geography, self.posterior)
+
+    def without_posterior(self, values: dict[str, Any] | None = None) -> Scenario:
+        """A copy that draws nothing from the posterior: the fit's own variants, which set the
+        fitted numbers themselves (checked, as `with_values` checks them)."""
+        plain = Scenario(self.path, copy.deepcopy(self.data), self.geography)
+        plain.data["posterior"] = None
+        return plain.with_values(values) if values else plain
 
     def uncertain(self) -> list[str]:
-        """The keys the file gives as distributions, in schema order (drawn once per replicate)."""
+        """The keys drawn once per replicate, in schema order: those the file gives as
+        distributions and those its posterior fits."""
+        fitted = set(self.posterior.names) if self.posterior is not None else set()
         keys = []
         for dotted, _ in leaves(schema.FULL):
             try:
                 value = get_path(self.data, dotted)
             except KeyError:
                 continue
-            if is_distribution(value):
+            if is_distribution(value) or dotted in fitted:
                 keys.append(dotted)
         return keys
 
     def sample(self, rng: np.random.Generator) -> Params:
-        """Draw every uncertain parameter once, in schema order, into typed parameters."""
+        """Draw every uncertain parameter once, in schema order, into typed parameters; then,
+        with a posterior, one particle by weight, whose fitted numbers replace the file's."""
         drawn: dict[str, Any] = {}
         for dotted, field in leaves(schema.FULL):
             if dotted not in ("name", "description"):
                 set_path(drawn, dotted, _draw(get_path(self.data, dotted), field, rng))
+        particle = -1
+        if self.posterior is not None:
+            particle, fitted = self.posterior.draw(rng)
+            for dotted, value in fitted.items():
+                set_path(drawn, dotted, value)
         sections = {name: drawn[name] for name in schema.SECTIONS}
         return Params(
             **{name: build(schema.SECTION_TYPES[name], value) for name, value in sections.items()},
             factions={code: build(schema.FactionParams, t) for code, t in drawn["factions"].items()},
             events=tuple(build(Event, e) for e in self.data["events"]),
+            particle=particle,
         )
 
 

@@ -245,6 +245,7 @@ class Params:
     model: ModelParams = section(ModelParams)
     factions: Mapping[str, FactionParams] = key(Field("table"))
     events: tuple[Event, ...] = key(Field("table"))
+    particle: int = key(Field("int", -1, help="the posterior particle drawn; -1 without a posterior"))
 
 
 RUN = spec_of(RunParams)
@@ -264,7 +265,8 @@ TOP: dict[str, Any] = {
     "description": Field("str", ""),
     **{name: spec_of(Params)[name] for name in SECTIONS},
 }
-# Handled apart: `extends`, `factions` (a table per faction), `events`, `remove_events`.
-SPECIAL_TOP = ("extends", "factions", "events", "remove_events")
+# Handled apart: `extends`, `factions` (a table per faction), `events`, `remove_events`,
+# `posterior` (a fitted posterior's file, sim/scenario/posterior.py).
+SPECIAL_TOP = ("extends", "factions", "events", "remove_events", "posterior")
 # Every key a scenario holds after loading, factions included, in sampling order.
 FULL: dict[str, Any] = {**TOP, "factions": {code: FACTION_FIELDS for code in RESISTANCE}}
