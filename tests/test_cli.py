@@ -222,7 +222,7 @@ def test_force_replaces_a_finished_out_only_after_the_new_run_succeeds(tmp_path)
 
 
 def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
-    """Every command that runs ensembles; calibrate keeps 1, the only reproducible fit."""
+    """Every command that runs ensembles, and the fit (whose posterior any worker count gives)."""
     from sim.cli import build_parser, common
 
     monkeypatch.setattr(common, "available_cpus", lambda: 7)
@@ -233,7 +233,7 @@ def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
     }
     ensembles = {"run", "compare", "validate", "attribute", "sensitivity"}
     assert {name: defaults[name] for name in ensembles} == dict.fromkeys(ensembles, 7)
-    assert defaults["calibrate"] == 1
+    assert defaults["calibrate"] == 7
     assert "the CPUs this process may use, here 7" in " ".join(sub.choices["run"].format_help().split())
 
 

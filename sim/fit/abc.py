@@ -2,7 +2,8 @@
 tolerances), written so that its answer depends on the seed only.
 
 Generation 0 draws `particles` points from the prior (uniform on the unit cube that `Box`
-maps to values) and fixes each summary's scale (its median absolute deviation there). Each
+maps to values) and fixes each summary's scale (its median absolute deviation from the
+record there). Each
 later generation t sets its tolerance to the `alpha` quantile of the last one's distances and
 proposes candidates 0, 1, 2, ...: candidate i takes every draw from
 `SeedSequence(seed, spawn_key=(t, i))` (its ancestor, the Gaussian move with twice the
@@ -64,12 +65,16 @@ def distance(summaries: np.ndarray, observed: np.ndarray, scale: np.ndarray) -> 
     return np.sqrt(np.mean(((summaries - observed) / scale) ** 2, axis=1))
 
 
-def scales(summaries: np.ndarray) -> np.ndarray:
-    """Each summary's spread over the prior's generation: 1.4826 MAD, its sd where that is 0,
-    and 1 where the prior never moves it."""
-    mad = 1.4826 * np.median(np.abs(summaries - np.median(summaries, axis=0)), axis=0)
-    sd = summaries.std(axis=0)
-    return np.where(mad > 0, mad, np.where(sd > 0, sd, 1.0))
+def scales(summaries: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Each summary's scale over the prior's generation: its median absolute deviation from
+    the observed value (pyabc's `mado`; Schaelte et al. 2022, Bioinformatics 38(10)), so that
+    every target weighs about the same under the prior, one the prior misses by far (a map
+    agreement of 1) as much as one it brackets; the mean deviation where the median is 0, and
+    1 where the prior always matches it."""
+    dev = np.abs(summaries - observed)
+    mado = np.median(dev, axis=0)
+    mean = dev.mean(axis=0)
+    return np.where(mado > 0, mado, np.where(mean > 0, mean, 1.0))
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -104,15 +109,18 @@ def _kernel(u: np.ndarray, last: Generation, cov: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-def first(settings: Settings, dims: int, evaluate: Evaluate) -> tuple[Generation, np.ndarray]:
+def first(
+    settings: Settings, dims: int, observed: np.ndarray, evaluate: Evaluate
+) -> tuple[Generation, np.ndarray]:
     """Generation 0 from the prior, and the summaries' scales it fixes."""
     tick = time.perf_counter()
     n = settings.particles
     seeds = _seeds(settings.seed, 0, range(n))
     u = np.array([np.random.default_rng(s.spawn(1)[0]).random(dims) for s in seeds])
     summaries = evaluate(u, seeds)
-    return Generation(0, u, summaries, np.zeros(n), np.full(n, 1.0 / n), np.inf, n,
-                      time.perf_counter() - tick), scales(summaries)  # fmt: skip
+    scale = scales(summaries, observed)
+    return Generation(0, u, summaries, distance(summaries, observed, scale), np.full(n, 1.0 / n), np.inf, n,
+                      time.perf_counter() - tick), scale  # fmt: skip
 
 
 def step(last: Generation, settings: Settings, observed: np.ndarray, scale: np.ndarray,

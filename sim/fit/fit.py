@@ -27,6 +27,7 @@ from sim.run.executors import make_executor
 from sim.run.folder import model_version
 from sim.run.store import write_atomic
 from sim.scenario import Scenario
+from sim.scenario.fields import get_path
 from sim.scenario.posterior import META_KEY, WEIGHT, rules_digest
 
 POSTERIOR = "posterior.parquet"
@@ -46,6 +47,15 @@ class Fit:
     @property
     def last(self) -> abc.Generation:
         return self.generations[-1]
+
+    def scenario_value(self, name: str) -> float:
+        """The value the scenario file gives a key (a distribution's middle): the hand value."""
+        value = get_path(self.scenario.data, name)
+        if isinstance(value, dict):
+            return float(
+                value.get("mode", value.get("mean", (value.get("low", 0) + value.get("high", 0)) / 2))
+            )
+        return float(value)
 
 
 def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectories: int, workers: int,
@@ -88,8 +98,7 @@ def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectorie
             scale = np.array(record["scales"])
         else:
             say(f"generation 0: {settings.particles} draws from the prior of {len(box.names)} numbers")
-            gen, scale = abc.first(settings, len(box.names), run)
-            gen.distance = abc.distance(gen.summaries, train.observed, scale)
+            gen, scale = abc.first(settings, len(box.names), train.observed, run)
             record["scales"] = scale.tolist()
             _write(out, record)
             abc.save(gen, out, box.names, train.names)
