@@ -52,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"processes (default: the CPUs this process may use, here {cpus}); any number gives the "
         "same posterior",
     )
-    p.add_argument("--resume", action="store_true", help="continue the fit in --out after its last generation")
+    p.add_argument(
+        "--resume", action="store_true", help="continue the fit in --out after its last generation"
+    )
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -64,7 +66,9 @@ def cmd_calibrate(args) -> int:
     try:
         import SALib  # noqa: F401
     except ImportError:
-        raise UserError("sim calibrate needs the optional extra: pip install 'myanmar-conflict-sim[calibrate]'") from None
+        raise UserError(
+            "sim calibrate needs the optional extra: pip install 'myanmar-conflict-sim[calibrate]'"
+        ) from None
     if not 0 < args.min_acceptance < 1:
         raise UserError(f"--min-acceptance: {args.min_acceptance} must lie between 0 and 1")
     scenario = load(args.scenario)

@@ -122,12 +122,12 @@ def _span(res) -> tuple[str, str, str]:
 def cmd_score(args) -> int:
     import pandas as pd
 
-    from sim.fit.targets import CUT_OFF as TRAINING_END
     from sim.analysis.observed import CHANGES, beside_totals, check_covered, read_changes, read_totals
     from sim.analysis.plots import reliability_diagram, skill_by_horizon
     from sim.analysis.scoring import SETS, forecasts, per_township, scores
     from sim.analysis.summary import to_markdown, write_table
     from sim.errors import UserError
+    from sim.fit.targets import CUT_OFF as TRAINING_END
     from sim.run.store import load_results
     from sim.world.geography import load_geography
 
