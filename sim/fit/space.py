@@ -63,21 +63,30 @@ class Box:
         }
 
 
+def centre(value: float | dict) -> float:
+    """The value a file gives a key, or its distribution's centre (a fit's prior is centred
+    there, never on an earlier fit's interval: that would count the record twice)."""
+    if not is_distribution(value):
+        return float(value)
+    if "mode" in value:
+        return float(value["mode"])
+    if "mean" in value:
+        return float(value["mean"])
+    return float(
+        np.sqrt(value["low"] * value["high"]) if value["low"] > 0 else (value["low"] + value["high"]) / 2
+    )
+
+
 def candidates(scenario: Scenario) -> Box:
     """Every behavioural number of the rules with its prior around the scenario's value."""
     names, low, high, log = [], [], [], []
     for dotted, field in leaves(schema.FULL):
         if not dotted.startswith("model.") or field.kind != "float" or not field.uncertain:
             continue
-        value = get_path(scenario.data, dotted)
-        if is_distribution(value):  # a file's own distribution: its range is the prior
-            lo, hi = (value["low"], value["high"]) if "low" in value and "high" in value else (None, None)
-            if lo is None:
-                lo, hi = value["mean"] - 2 * value["sd"], value["mean"] + 2 * value["sd"]
-            lo, hi, lg = max(lo, field.low), min(hi, field.high), False
-        elif value > 0:
-            lo, hi, lg = max(value / SPAN, field.low), min(value * SPAN, field.high), True
-            lg = lg and lo > 0
+        value = centre(get_path(scenario.data, dotted))
+        if value > 0:
+            lo, hi = max(value / SPAN, field.low), min(value * SPAN, field.high)
+            lg = lo > 0
         else:
             lo, hi, lg = field.low, field.low + ZERO_SHARE * (field.high - field.low), False
         if hi > lo:
