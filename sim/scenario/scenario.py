@@ -26,6 +26,7 @@ class Scenario:
     data: dict[str, Any]
     geography: Geography
     posterior: Posterior | None = None  # the fitted particles the behavioural numbers come from
+    fixed: frozenset[str] = frozenset()  # keys set by `with_values`: the posterior leaves them
 
     @property
     def name(self) -> str:
@@ -53,23 +54,25 @@ class Scenario:
         if cut_short:  # events after a shortened run never happen
             data["events"] = [e for e in data["events"] if e["date"] <= data["run"]["end"]]
         cross_checks(data, self.path, self.geography, cut_short=cut_short)
-        return Scenario(self.path, data, self.geography, self.posterior)
+        return Scenario(self.path, data, self.geography, self.posterior, self.fixed)
 
     def with_values(self, values: dict[str, Any], source: str = "override") -> Scenario:
-        """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked."""
+        """A copy with some keys set by dotted path (e.g. "junta.drones"), each value checked;
+        a fitted key set so keeps its value in every replicate (a sensitivity analysis's
+        point, an explorer's lever), where a file's value gives way to the posterior's."""
         data = copy.deepcopy(self.data)
         checker = Checker(source, self.geography)
         for dotted, value in values.items():
             set_path(data, dotted, checker.value(value, field_at(dotted, source), dotted))
         cross_checks(data, self.path, self.geography)
-        return Scenario(self.path, data, self.geography, self.posterior)
+        return Scenario(self.path, data, self.geography, self.posterior, self.fixed | set(values))
 
     def with_settings(self, settings: dict[str, Any]) -> Scenario:
         """A copy with some keys replaced by already validated values (dotted paths)."""
         data = copy.deepcopy(self.data)
         for dotted, value in settings.items():
             set_path(data, dotted, copy.deepcopy(value))
-        return Scenario(self.path, data, self.geography, self.posterior)
+        return Scenario(self.path, data, self.geography, self.posterior, self.fixed | set(settings))
 
     def without_posterior(self, values: dict[str, Any] | None = None) -> Scenario:
         """A copy that draws nothing from the posterior: the fit's own variants, which set the
@@ -81,7 +84,7 @@ class Scenario:
     def uncertain(self) -> list[str]:
         """The keys drawn once per replicate, in schema order: those the file gives as
         distributions and those its posterior fits."""
-        fitted = set(self.posterior.names) if self.posterior is not None else set()
+        fitted = set(self.posterior.names) - self.fixed if self.posterior is not None else set()
         keys = []
         for dotted, _ in leaves(schema.FULL):
             try:
@@ -103,7 +106,8 @@ class Scenario:
         if self.posterior is not None:
             particle, fitted = self.posterior.draw(rng)
             for dotted, value in fitted.items():
-                set_path(drawn, dotted, value)
+                if dotted not in self.fixed:
+                    set_path(drawn, dotted, value)
         sections = {name: drawn[name] for name in schema.SECTIONS}
         return Params(
             **{name: build(schema.SECTION_TYPES[name], value) for name, value in sections.items()},

@@ -106,3 +106,16 @@ def test_a_fitted_until_other_than_the_posterior_s_is_refused(tmp_path):
         ScenarioError, match=r"run\.fitted_until: is 2024-01-01, but the posterior was fitted to 2024"
     ):
         load_scenario(path)
+
+
+def test_a_value_set_by_a_command_wins_over_the_posterior(tmp_path):
+    """A sensitivity point or an explorer lever sets a fitted number for every replicate;
+    the file's own value of it gives way to the posterior's."""
+    posterior(tmp_path / "post.parquet", np.array([[0.3, 0.6], [0.9, 1.4]]), np.array([0.5, 0.5]))
+    s = load_scenario(child(tmp_path, 'posterior = "post.parquet"\n[model]\ndrone_effect = 2.0\n'))
+    drawn = {s.sample(np.random.default_rng(i)).model.drone_effect for i in range(20)}
+    assert drawn == {0.3, 0.9}
+    point = s.with_values({"model.drone_effect": 1.7})
+    assert {point.sample(np.random.default_rng(i)).model.drone_effect for i in range(20)} == {1.7}
+    assert {point.sample(np.random.default_rng(i)).model.air_effect for i in range(20)} == {0.6, 1.4}
+    assert "model.drone_effect" not in point.uncertain() and "model.air_effect" in point.uncertain()
