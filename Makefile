@@ -79,12 +79,16 @@ scores: $(STAMP)
 	  echo; echo '```'; cat $(SCORE_OUT)/scores.txt; echo '```'; } > docs/scores/replay.md
 	cp $(SCORE_OUT)/scored/reliability.png $(SCORE_OUT)/scored/skill_by_date.png docs/scores/
 
-# the calibration the scenario files' [model] distributions come from (about 15 min, 1 core)
+# The fit the scenario files' posterior comes from (scenarios/fits/2024-06-30.parquet) and its
+# figures (docs/figures/): the rules fitted to the record up to 30 Jun 2024 (docs/ODD.md, 9);
+# about an hour on two cores. Ctrl-C keeps the finished generations: rerun with
+# CALIBRATION_ARGS=--resume to go on.
+CALIBRATION_ARGS ?=
 calibration: $(STAMP)
-	rm -rf $(FIG_OUT)/fit
-	$(BIN)/sim calibrate --particles 100 --generations 4 --seed 2024 --out $(FIG_OUT)/fit
-	mkdir -p docs/figures
-	cp $(FIG_OUT)/fit/posterior.png docs/figures/posterior.png
+	$(BIN)/sim calibrate --particles 1000 --seed 2024 --out $(FIG_OUT)/fit $(CALIBRATION_ARGS)
+	mkdir -p docs/figures scenarios/fits
+	cp $(FIG_OUT)/fit/posterior.parquet scenarios/fits/2024-06-30.parquet
+	cp $(FIG_OUT)/fit/posterior.png $(FIG_OUT)/fit/pairs.png $(FIG_OUT)/fit/predictive.png docs/figures/
 
 lint: $(STAMP)
 	$(BIN)/ruff check

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 S2023 = SCENARIOS / "2023_operation_1027.toml"
 S2025 = SCENARIOS / "2025_counteroffensive.toml"
+FITS = SCENARIOS / "fits"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,11 @@ def write_scenario(folder: Path, text: str, name: str = "test.toml") -> Path:
         target = folder / src.name
         if not target.exists():
             target.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    for src in FITS.glob("*.parquet"):  # the posterior they name, beside them as in scenarios/
+        target = folder / "fits" / src.name
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(src.read_bytes())
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path

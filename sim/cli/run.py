@@ -62,8 +62,15 @@ def cmd_run(args) -> int:
 def cmd_check(args) -> int:
     for path in args.scenario:
         scenario = load(path)
+        post = scenario.posterior
+        fitted = (
+            f"; {len(post.names)} rules' numbers from {post.path} ({len(post.weights)} particles, "
+            f"fitted to {post.fitted_until})"
+            if post is not None
+            else ""
+        )
         print(
             f"{path}: ok ({scenario.name}; {scenario.start} to {scenario.end}, "
-            f"{scenario.data['run']['replicates']} replicates)"
+            f"{scenario.data['run']['replicates']} replicates{fitted})"
         )
     return 0

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from sim.errors import UserError, os_error
 from sim.jit import cached_here
-from sim.run.executors import make_executor
+from sim.run.executors import ClusterLost, make_executor
 from sim.run.folder import ResultsDir
 from sim.run.store import TABLES, Shard, encode
 from sim.scenario import Scenario
@@ -246,6 +246,8 @@ def _run(scenario: Scenario, seed: int, folder: ResultsDir, pool, workers: int, 
         interrupted = True
     except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
         interrupted, error, status = True, f"a worker process died ({exc})", 1
+    except ClusterLost as exc:  # a remote cluster lost its workers
+        interrupted, error, status = True, str(exc), 1
     except OSError as exc:  # a write failed: disk full, file-size limit, no permission
         failure = os_error(exc, f"--out {out}")
         interrupted, error = True, str(failure)

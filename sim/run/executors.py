@@ -55,6 +55,10 @@ def _cgroup_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return -(-q // p) if q > 0 and p > 0 else None
 
 
+class ClusterLost(Exception):
+    """The cluster a run was sent to cannot take its tasks any more (no workers left)."""
+
+
 class SerialExecutor(Executor):
     """Runs each task when submitted, in this process (no pickling, easy debugging)."""
 
@@ -199,6 +203,7 @@ class _DaskExecutor(Executor):
     """
 
     CONNECT_TIMEOUT = "10s"
+    WORKER_WAIT = 10  # seconds for a remote scheduler to have at least one worker
 
     def __init__(self, client, cluster=None, workers: int = 0) -> None:
         self.client = client
@@ -226,6 +231,14 @@ class _DaskExecutor(Executor):
                 reason = " ".join(str(exc).split())
                 raise UserError(
                     f"--address: cannot reach a Dask scheduler at {address!r}: {reason}"
+                ) from None
+            try:  # a scheduler with no workers would take the tasks and never run them
+                client.wait_for_workers(1, timeout=cls.WORKER_WAIT)
+            except (TimeoutError, OSError):
+                client.close()
+                raise UserError(
+                    f"--address: the Dask scheduler at {address!r} has no workers; start some "
+                    f"(dask worker {address}) and run again"
                 ) from None
             return cls(client)
         import dask
@@ -275,7 +288,10 @@ class _DaskExecutor(Executor):
         if arg is None or isinstance(arg, (int, float, str, list, tuple)):
             return arg
         if self._shared is None or self._shared[0] is not arg:
-            self._shared = (arg, self.client.scatter(arg, broadcast=True, hash=False))
+            try:
+                self._shared = (arg, self.client.scatter(arg, broadcast=True, hash=False))
+            except (TimeoutError, OSError) as exc:  # not the results folder's fault
+                raise ClusterLost(f"the Dask cluster has no workers left ({exc})") from None
         return self._shared[1]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -162,3 +162,32 @@ def test_a_server_that_is_no_scheduler_is_one_line_not_a_hang():
             _speaks_dask(f"tcp://{HOST}:{server.server_address[1]}", seconds=1)
     finally:
         server.shutdown()
+
+
+@pytest.mark.slow  # starts a scheduler process: 2-4 s
+def test_a_scheduler_without_workers_is_named_not_the_results_folder(monkeypatch, tmp_path):
+    """Before: the tasks' wait timed out inside the run and was reported as a failed write to
+    --out. Now the scheduler is named, before any folder exists."""
+    monkeypatch.setattr(_DaskExecutor, "WORKER_WAIT", 1)
+    address = f"tcp://{HOST}:{_free_port()}"
+    with open(tmp_path / "scheduler.log", "w") as log:
+        proc = subprocess.Popen(
+            [
+                *_dask_cli(),
+                "scheduler",
+                "--host",
+                HOST,
+                "--port",
+                address.rsplit(":", 1)[1],
+                "--no-dashboard",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            with Client(address, timeout="30s", set_as_default=False):
+                pass  # it is up
+            with pytest.raises(UserError, match="has no workers; start some"):
+                make_executor("dask", 1, address)
+        finally:
+            _stop(proc)
