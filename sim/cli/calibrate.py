@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--min-acceptance",
         type=float,
         default=0.03,
-        help="stop when a generation would accept fewer of its candidates (default 0.03)",
+        help="stop when a generation accepts fewer of its moves (default 0.03)",
     )
     p.add_argument("--checks", type=int, default=200, help="posterior predictive replicates (default 200)")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the fit (default 0)")
@@ -107,7 +107,7 @@ def report(fit, out: Path, checks: int, workers: int, scenario_path: Path) -> li
     print(to_markdown(table))
     print(
         f"pinned: 90 % interval under {table.attrs['flat']:.2f} of the prior's (what a flat posterior of "
-        f"ESS {fit.last.ess:.0f} shows in 5 % of draws)"
+        f"{min(fit.last.unique, round(fit.last.ess))} particles shows in 5 % of draws)"
     )
     pool = make_executor("process", workers) if workers > 1 else make_executor("serial", 1)
     try:

@@ -1,22 +1,28 @@
-"""ABC-SMC (Beaumont et al. 2009, Biometrika 96(4); Del Moral et al. 2012's adaptive
-tolerances), written so that its answer depends on the seed only.
+"""ABC-SMC with MCMC moves (Del Moral, Doucet & Jasra 2012, Statistics and Computing 22(5);
+the number of moves as in Drovandi & Pettitt 2011, Biometrics 67(1)), written so that its
+answer depends on the seed only.
 
 Generation 0 draws `particles` points from the prior (uniform on the unit cube that `Box`
 maps to values) and fixes each summary's scale (its median absolute deviation from the
-record there). Each
-later generation t sets its tolerance to the `alpha` quantile of the last one's distances and
-proposes candidates 0, 1, 2, ...: candidate i takes every draw from
-`SeedSequence(seed, spawn_key=(t, i))` (its ancestor, the Gaussian move with twice the
-weighted covariance, the model's seeds). Candidates run in fixed-size batches and are
-accepted by id, so the generation is the same on one core or many. Weights are the
-prior over the mixture of moves. The fit stops when the tolerance shrinks by less than
-`min_shrink`, when a generation accepts fewer than `min_acceptance` of its candidates, or at
-`generations`. Every finished generation is written at once; a rerun resumes after the last.
+record there). Each later generation t sets its tolerance to the `alpha` quantile of the last
+one's distances, keeps the particles within it, resamples them back to `particles` with
+equal weights, and moves each by Metropolis-Hastings steps: a Gaussian step with twice the
+kept particles' covariance, accepted when inside the prior's cube and when its simulation
+falls within the tolerance. A first pass measures the acceptance rate p; the generation
+makes log(c) / log(1 - p) passes in all (between 1 and `max_moves`), so that a particle
+stays where it was with chance about c. Equal weights keep the effective sample size at
+the particle count (importance weights collapsed it to a few dozen in 27 dimensions); the
+distinct particles say how much the moves renewed. Step i of pass r takes every draw
+from `SeedSequence(seed, spawn_key=(t, r * particles + i))` and the resampling from
+`SeedSequence(seed, spawn_key=(t,))`, so a generation is the same on one core or many and
+after a resume. The fit stops when the tolerance shrinks by less than `min_shrink`, when a
+generation accepts fewer than `min_acceptance` of its moves, or at `generations`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,18 +42,26 @@ class Generation:
     u: np.ndarray  # particles x parameters, unit cube
     summaries: np.ndarray  # particles x targets
     distance: np.ndarray
-    weight: np.ndarray  # normalised
+    weight: np.ndarray  # normalised (equal after generation 0's)
     epsilon: float
     simulations: int
     seconds: float
+    moves: int = 0  # MCMC passes over the particles
+    accepted: int = 0  # moves accepted
 
     @property
     def acceptance(self) -> float:
-        return len(self.weight) / self.simulations
+        """Share of the moves accepted (generation 0: 1, every prior draw is kept)."""
+        return self.accepted / (self.moves * len(self.weight)) if self.moves else 1.0
 
     @property
     def ess(self) -> float:
         return float(1.0 / np.sum(self.weight**2))
+
+    @property
+    def unique(self) -> int:
+        """Distinct particles: after resampling, those the moves renewed."""
+        return len(np.unique(self.u, axis=0))
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,9 @@ class Settings:
     seed: int
     alpha: float = 0.5
     min_shrink: float = 0.05
-    min_acceptance: float = 0.01
+    min_acceptance: float = 0.03
+    stay: float = 0.1  # c: the chance a particle is never moved in a generation
+    max_moves: int = 8
 
 
 def distance(summaries: np.ndarray, observed: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -87,26 +103,9 @@ def _seeds(seed: int, t: int, ids: range) -> list[np.random.SeedSequence]:
     return [np.random.SeedSequence(seed, spawn_key=(t, i)) for i in ids]
 
 
-def _propose(last: Generation, chol: np.ndarray, ss: np.random.SeedSequence) -> np.ndarray:
-    """Candidate's point: an ancestor by weight, moved until inside the cube (its own draws)."""
-    rng = np.random.default_rng(ss.spawn(1)[0])
-    cum = np.cumsum(last.weight)
-    for _ in range(1000):
-        j = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), len(cum) - 1)
-        u = last.u[j] + chol @ rng.standard_normal(len(chol))
-        if np.all((u >= 0) & (u <= 1)):
-            return u
-    return last.u[j]  # a kernel far wider than the cube: stay (never met with 2 x covariance)
-
-
-def _kernel(u: np.ndarray, last: Generation, cov: np.ndarray) -> np.ndarray:
-    """New weights: prior (flat) over the weighted mixture of Gaussian moves."""
-    white = np.linalg.inv(np.linalg.cholesky(cov))  # Mahalanobis distance as Euclidean
-    z, zl = u @ white.T, last.u @ white.T
-    sq = (z**2).sum(1)[:, None] + (zl**2).sum(1)[None, :] - 2.0 * z @ zl.T
-    dens = np.exp(-0.5 * np.maximum(sq, 0.0)) @ last.weight
-    w = 1.0 / np.maximum(dens, 1e-300)
-    return w / w.sum()
+def _move(u: np.ndarray, chol: np.ndarray, ss: np.random.SeedSequence) -> np.ndarray:
+    """A Gaussian step from `u`, from the step's own draws."""
+    return u + chol @ np.random.default_rng(ss.spawn(1)[0]).standard_normal(len(chol))
 
 
 def first(
@@ -123,36 +122,47 @@ def first(
                       time.perf_counter() - tick), scale  # fmt: skip
 
 
+def _passes(p: float, settings: Settings) -> int:
+    """Passes after which a particle has stayed put with chance about `stay`, at acceptance p."""
+    if p <= 0:
+        return settings.max_moves
+    if p >= 1:
+        return 1
+    return min(settings.max_moves, max(1, math.ceil(math.log(settings.stay) / math.log(1 - p))))
+
+
 def step(last: Generation, settings: Settings, observed: np.ndarray, scale: np.ndarray,
-         evaluate: Evaluate, progress: Callable[[int, int], None]) -> Generation | None:  # fmt: skip
-    """The next generation, or None when it would accept too few candidates to go on."""
+         evaluate: Evaluate, progress: Callable[[int, int], None]) -> Generation:  # fmt: skip
+    """The next generation: tolerance, resampling within it, Metropolis-Hastings moves."""
     tick = time.perf_counter()
     t, n = last.t + 1, settings.particles
     eps = weighted_quantile(last.distance, last.weight, settings.alpha)
-    mean = last.weight @ last.u
-    cov = 2.0 * ((last.u - mean).T * last.weight) @ (last.u - mean) + 1e-10 * np.eye(last.u.shape[1])
+    alive = np.flatnonzero(last.distance <= eps)
+    resample = np.random.default_rng(np.random.SeedSequence(settings.seed, spawn_key=(t,)))
+    pick = alive[resample.integers(len(alive), size=n)]
+    u, s, d = last.u[pick].copy(), last.summaries[pick].copy(), last.distance[pick].copy()
+    dims = u.shape[1]
+    cov = 2.0 * np.atleast_2d(np.cov(last.u[alive].T, bias=True)) + 1e-10 * np.eye(dims)
     chol = np.linalg.cholesky(cov)
-    kept_u, kept_s, kept_d, tried = [], [], [], 0
-    limit = int(np.ceil(n / settings.min_acceptance))
-    while len(kept_u) < n:
-        if tried >= limit:
-            return None
-        ids = range(tried, tried + n)
-        seeds = _seeds(settings.seed, t, ids)
-        u = np.array([_propose(last, chol, s) for s in seeds])
-        s = evaluate(u, seeds)
-        d = distance(s, observed, scale)
-        for i in np.flatnonzero(d <= eps)[: n - len(kept_u)]:
-            kept_u.append(u[i])
-            kept_s.append(s[i])
-            kept_d.append(d[i])
-            last_id = ids[i]
-        tried += n
-        progress(len(kept_u), tried)
-    simulations = last_id + 1  # candidates up to the last accepted: what the fit needed
-    u = np.array(kept_u)
-    return Generation(t, u, np.array(kept_s), np.array(kept_d), _kernel(u, last, cov), eps, simulations,
-                      time.perf_counter() - tick)  # fmt: skip
+    moves, passes, accepted, simulated = 0, 1, 0, 0
+    while moves < passes:
+        seeds = _seeds(settings.seed, t, range(moves * n, (moves + 1) * n))
+        proposal = np.array([_move(u[i], chol, seeds[i]) for i in range(n)])
+        inside = np.flatnonzero(np.all((proposal >= 0) & (proposal <= 1), axis=1))  # else prior 0
+        new = evaluate(proposal[inside], [seeds[i] for i in inside])
+        dist = distance(new, observed, scale)
+        near = dist <= eps
+        take = inside[near]
+        u[take], s[take], d[take] = proposal[take], new[near], dist[near]
+        accepted += len(take)
+        simulated += len(inside)
+        moves += 1
+        if moves == 1:  # the first pass's acceptance sets how many passes the generation makes
+            passes = _passes(accepted / n, settings)
+        progress(moves, passes)
+    return Generation(
+        t, u, s, d, np.full(n, 1.0 / n), eps, simulated, time.perf_counter() - tick, moves, accepted
+    )
 
 
 # --- the generations on disk ---------------------------------------------------------------
@@ -165,8 +175,8 @@ def save(gen: Generation, folder: Path, names: tuple[str, ...], targets: tuple[s
     table = pd.concat([table, pd.DataFrame(gen.summaries, columns=[f"s:{n}" for n in targets])], axis=1)
     table["distance"] = gen.distance
     table["weight"] = gen.weight
-    meta = {"t": gen.t, "epsilon": gen.epsilon, "simulations": gen.simulations, "seconds": gen.seconds}
-    table.attrs["meta"] = meta
+    meta = {"t": gen.t, "epsilon": gen.epsilon, "simulations": gen.simulations, "seconds": gen.seconds,
+            "moves": gen.moves, "accepted": gen.accepted}  # fmt: skip
     write_atomic(folder / f"generation_{gen.t:03d}.parquet", _parquet(table, meta))
 
 
@@ -203,6 +213,8 @@ def load(folder: Path, names: tuple[str, ...], targets: tuple[str, ...]) -> list
                 float(meta["epsilon"]),
                 int(meta["simulations"]),
                 float(meta["seconds"]),
+                int(meta["moves"]),
+                int(meta["accepted"]),
             )
         except (OSError, KeyError, ValueError, TypeError, pa.ArrowException):
             break

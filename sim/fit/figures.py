@@ -55,10 +55,10 @@ def marginals(fit: Fit, table: pd.DataFrame, out: Path, title: str) -> Path:
     fig.text(
         0.01,
         0.004,
-        f"{len(w)} weighted particles (ESS {fit.last.ess:.0f}) of generation {fit.last.t}; x axis: the "
+        f"{len(w)} particles ({fit.last.unique} distinct) of generation {fit.last.t}; x axis: the "
         "prior's range (log where the prior is log-uniform); shaded: posterior 5-95 %; dotted: the hand "
-        "value. "
-        "Pinned: 90 % interval narrower than a flat posterior of the same ESS shows in 95 % of draws.",
+        "value. Pinned: 90 % interval narrower than a flat posterior of as many distinct particles "
+        "shows in 95 % of draws.",
         fontsize=7,
         color="0.35",
         wrap=True,

@@ -103,20 +103,13 @@ def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectorie
             _write(out, record)
             abc.save(gen, out, box.names, train.names)
             gens = [gen]
-        stopped = ""
-        while True:
-            stopped = _stop(gens, settings)
-            if stopped:
-                break
+        while not (stopped := _stop(gens, settings)):
             t = len(gens)
 
-            def progress(accepted: int, tried: int, t: int = t) -> None:
-                say(f"generation {t}: {accepted} of {settings.particles} accepted after {tried} simulations")
+            def progress(done: int, passes: int, t: int = t) -> None:
+                say(f"generation {t}: {done} of {passes} passes of moves")
 
             gen = abc.step(gens[-1], settings, train.observed, scale, run, progress)
-            if gen is None:
-                stopped = f"generation {t} accepted under {settings.min_acceptance:.0%} of its candidates"
-                break
             abc.save(gen, out, box.names, train.names)
             gens.append(gen)
             say(_line(gen))
@@ -131,8 +124,8 @@ def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectorie
 
 def _line(gen: abc.Generation) -> str:
     return (
-        f"generation {gen.t}: epsilon {gen.epsilon:.3f}, acceptance {gen.acceptance:.1%}, "
-        f"ESS {gen.ess:.0f}, {gen.simulations} simulations, {gen.seconds:.0f} s"
+        f"generation {gen.t}: epsilon {gen.epsilon:.3f}, {gen.moves} passes, {gen.acceptance:.1%} of "
+        f"moves accepted, {gen.unique} distinct particles, {gen.simulations} simulations, {gen.seconds:.0f} s"
     )
 
 
@@ -142,6 +135,8 @@ def _stop(gens: list[abc.Generation], settings: abc.Settings) -> str:
         return f"reached {settings.generations} generations"
     if len(gens) >= 3 and gens[-1].epsilon > (1 - settings.min_shrink) * gens[-2].epsilon:
         return f"epsilon shrank by less than {settings.min_shrink:.0%} in generation {gens[-1].t}"
+    if len(gens) >= 2 and gens[-1].acceptance < settings.min_acceptance:
+        return f"generation {gens[-1].t} accepted under {settings.min_acceptance:.0%} of its moves"
     return ""
 
 

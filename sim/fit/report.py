@@ -1,9 +1,10 @@
 """What a fit pinned, and how its posterior reproduces what it was fitted on.
 
 `pinned` compares each fitted number's posterior 90 % interval with its prior's: a ratio of
-1 means the record said nothing about it. A weighted sample of ESS particles from a flat
-posterior would show a ratio below 1 by chance alone; a number counts as pinned only when its
-ratio is below the 5th percentile of what a flat posterior of the same ESS shows.
+1 means the record said nothing about it. A sample of n particles from a flat posterior
+would show a ratio below 1 by chance alone; a number counts as pinned only when its ratio
+is below the 5th percentile of what a flat posterior shows with n the distinct particles
+(fewer than the particles after resampling, and fewer than the effective sample size).
 `predictive` runs fresh replicates of the posterior (one particle by weight each, with seeds
 of their own) for the posterior predictive check of every training target.
 """
@@ -33,7 +34,7 @@ def pinned(fit: Fit) -> pd.DataFrame:
     """One row per fitted number: prior, posterior median and 90 % interval, the interval's
     share of the prior's, and whether that is narrower than a flat posterior's would be."""
     last = fit.last
-    floor = flat_ratio(last.ess, fit.settings.seed)
+    floor = flat_ratio(min(last.ess, last.unique), fit.settings.seed)
     values = fit.box.values(last.u)
     rows = []
     for k, name in enumerate(fit.box.names):
@@ -58,14 +59,17 @@ def pinned(fit: Fit) -> pd.DataFrame:
 
 
 def schedule(fit: Fit) -> pd.DataFrame:
-    """One row per generation: tolerance, acceptance rate, effective sample size, cost."""
+    """One row per generation: tolerance, passes of moves and the share accepted, effective
+    sample size and distinct particles, cost."""
     return pd.DataFrame(
         [
             {
                 "generation": g.t,
                 "epsilon": g.epsilon,
+                "passes": g.moves,
                 "acceptance": g.acceptance,
                 "ESS": g.ess,
+                "distinct": g.unique,
                 "simulations": g.simulations,
                 "seconds": round(g.seconds),
             }

@@ -116,11 +116,18 @@ def start_forkserver(dask: bool = False) -> bool:
         return False
     unset = [k for k in SINGLE_THREADED if k not in os.environ]  # a user's own setting wins
     os.environ.update({k: SINGLE_THREADED[k] for k in unset})
+    # ...and Ctrl-C ignored from its first instruction: it only ignores it itself once its
+    # seconds of imports are done, and a Ctrl-C before then printed their traceback. The
+    # parent handles Ctrl-C; the workers forked from it ignore it too (as `_worker_start` says).
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         multiprocessing.forkserver.ensure_running()  # the forkserver takes this environment
     finally:
         for k in unset:
             os.environ.pop(k, None)
+        if main:
+            signal.signal(signal.SIGINT, old)
     return True
 
 
@@ -157,10 +164,26 @@ class _Processes(cf.ProcessPoolExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if cancel_futures and not wait:
-            for proc in list((self._processes or {}).values()):
+            # the pool's workers, and one a Ctrl-C caught between its start and the pool's
+            # record of it (it would wake after this process ended and print a traceback)
+            started = {id(p): p for p in multiprocessing.active_children()}
+            started.update({id(p): p for p in (self._processes or {}).values()})
+            for proc in started.values():
                 with contextlib.suppress(OSError, ValueError):  # gone, or closed by the pool's thread
                     proc.terminate()
+            _stop_forkserver()  # a worker it has yet to fork would start after this process ends
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _stop_forkserver() -> None:
+    """End this process's forkserver (the next pool starts another). A Ctrl-C that comes
+    while it still imports leaves it forking the workers asked for after this process is
+    gone; each then fails to open the pool's queues and prints a traceback."""
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def _reachable(address: str) -> None:

@@ -31,9 +31,7 @@ def fit(
     else:
         scale = abc.scales(gens[0].summaries, OBSERVED)
     while len(gens) < settings.generations:
-        g = abc.step(gens[-1], settings, OBSERVED, scale, evaluate, lambda a, t: None)
-        assert g is not None
-        gens.append(g)
+        gens.append(abc.step(gens[-1], settings, OBSERVED, scale, evaluate, lambda a, t: None))
     return gens
 
 
@@ -59,8 +57,9 @@ def test_the_posterior_closes_on_the_truth_and_drops_the_noise():
     assert np.allclose(mean, TRUTH, atol=0.05)
     eps = [g.epsilon for g in gens[1:]]
     assert all(b < a for a, b in itertools.pairwise(eps))  # the tolerance shrinks
-    assert last.weight.sum() == pytest.approx(1.0) and 1 < last.ess <= 200
-    assert all(0 < g.acceptance <= 1 for g in gens)
+    assert last.weight.sum() == pytest.approx(1.0) and last.ess == pytest.approx(200)
+    assert all(0 < g.acceptance <= 1 for g in gens) and all(g.moves >= 1 for g in gens[1:])
+    assert 50 < last.unique <= 200  # the moves renewed the resampled particles
 
 
 def test_batching_does_not_change_the_answer():
@@ -94,11 +93,21 @@ def test_a_damaged_generation_is_computed_again(tmp_path):
     assert [g.t for g in abc.load(tmp_path, ("a", "b"), ("x", "y", "z"))] == [0]
 
 
-def test_a_generation_that_accepts_too_few_ends_the_fit():
-    settings = abc.Settings(particles=20, generations=3, seed=1, min_acceptance=0.5)
-    g0, scale = abc.first(settings, 2, OBSERVED, toy)
-    g1 = abc.step(g0, settings, OBSERVED, scale, toy, lambda a, t: None)
-    assert g1 is not None
-    # nothing can come closer than distance 0: a tolerance of 0 accepts none of 2 x 20 candidates
-    g1.distance[:] = 0.0
-    assert abc.step(g1, settings, OBSERVED, scale, toy, lambda a, t: None) is None
+def test_passes_by_hand():
+    """log(0.1) / log(1 - p) passes leave a particle unmoved with chance 0.1."""
+    settings = abc.Settings(particles=10, generations=2, seed=0)
+    assert abc._passes(0.5, settings) == 4  # 0.5^4 = 0.06 <= 0.1 < 0.5^3
+    assert abc._passes(0.9, settings) == 1
+    assert abc._passes(0.1, settings) == 8  # 22 wanted, capped at max_moves
+    assert abc._passes(0.0, settings) == 8
+
+
+def test_a_generation_that_accepts_too_few_moves_ends_the_fit():
+    from sim.fit.fit import _stop
+
+    settings = abc.Settings(particles=20, generations=5, seed=1, min_acceptance=0.5)
+    gens = fit(abc.Settings(particles=20, generations=2, seed=1))
+    gens[-1].accepted = 0
+    assert _stop(gens, settings) == "generation 1 accepted under 50% of its moves"
+    gens[-1].accepted = gens[-1].moves * 20
+    assert _stop(gens, settings) == ""
