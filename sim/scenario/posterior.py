@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.scenario.fields import Field
+from sim.scenario.keys import field_at
 
 META_KEY = b"sim.posterior"
 WEIGHT = "weight"
@@ -26,8 +28,6 @@ def rules_digest(names: list[str] | tuple[str, ...]) -> str:
     """What a posterior must match to be used: each fitted key with the range its Field allows
     and its default today. A key renamed, re-ranged or re-defaulted is another rule, and a
     posterior fitted for the old one is refused rather than silently misread."""
-    from sim.scenario.scenario import field_at
-
     h = hashlib.sha256()
     for name in sorted(names):
         f = field_at(name, "posterior")
@@ -114,7 +114,5 @@ def read_posterior(path: Path, file: str, key: str = "posterior") -> Posterior:
     return Posterior(shown, names, values, weights / weights.sum(), fitted_until, meta)
 
 
-def _field(name: str):
-    from sim.scenario.scenario import field_at
-
+def _field(name: str) -> Field:
     return field_at(name, "posterior")

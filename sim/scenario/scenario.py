@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import ScenarioError
 from sim.scenario import schema
-from sim.scenario.checks import Checker, cross_checks, suggest
+from sim.scenario.checks import Checker, cross_checks
 from sim.scenario.fields import Field, build, get_path, is_distribution, leaves, set_path
+from sim.scenario.keys import field_at
 from sim.scenario.posterior import Posterior
 from sim.scenario.schema import Event, Params
 from sim.world.geography import Geography
@@ -115,19 +115,6 @@ class Scenario:
             events=tuple(build(Event, e) for e in self.data["events"]),
             particle=particle,
         )
-
-
-def field_at(dotted: str, source: str) -> Field:
-    """The Field of a dotted key; a one-line error naming the key if there is none."""
-    spec: Any = schema.FULL
-    for part in dotted.split("."):
-        if not isinstance(spec, dict) or part not in spec:
-            options = tuple(spec) if isinstance(spec, dict) else ()
-            raise ScenarioError(source, dotted, "unknown key" + suggest(part, options))
-        spec = spec[part]
-    if isinstance(spec, dict):
-        raise ScenarioError(source, dotted, "is a table; name one of its keys: " + ", ".join(spec))
-    return spec
 
 
 def _draw(value: Any, field: Field, rng: np.random.Generator) -> Any:
