@@ -6,13 +6,14 @@ Generation 0 draws `particles` points from the prior (uniform on the unit cube t
 maps to values) and fixes each summary's scale (its median absolute deviation from the
 record there). Each later generation t sets its tolerance to the `alpha` quantile of the last
 one's distances, keeps the particles within it, resamples them back to `particles` with
-equal weights, and moves each by Metropolis-Hastings steps: a Gaussian step with twice the
-kept particles' covariance, accepted when inside the prior's cube and when its simulation
-falls within the tolerance. A first pass measures the acceptance rate p; the generation
-makes log(c) / log(1 - p) passes in all (between 1 and `max_moves`), so that a particle
-stays where it was with chance about c. Equal weights keep the effective sample size at
-the particle count (importance weights collapsed it to a few dozen in 27 dimensions); the
-distinct particles say how much the moves renewed. Step i of pass r takes every draw
+equal weights, and moves each by Metropolis-Hastings steps: a Gaussian step with the kept
+particles' covariance times 2.38^2 / d (Roberts, Gelman & Gilks 1997), folded back into the
+cube at its faces, accepted when its simulation falls within the tolerance. A first pass
+measures the acceptance rate p; the generation makes log(c) / log(1 - p) passes in all
+(between 1 and `max_moves`), so that a particle stays where it was with chance about c.
+Equal weights keep the effective sample size at the particle count (importance weights
+collapsed it to a few dozen in 27 dimensions); the distinct particles say how much the
+moves renewed. Step i of pass r takes every draw
 from `SeedSequence(seed, spawn_key=(t, r * particles + i))` and the resampling from
 `SeedSequence(seed, spawn_key=(t,))`, so a generation is the same on one core or many and
 after a resume. The fit stops when the tolerance shrinks by less than `min_shrink`, when a
@@ -104,8 +105,11 @@ def _seeds(seed: int, t: int, ids: range) -> list[np.random.SeedSequence]:
 
 
 def _move(u: np.ndarray, chol: np.ndarray, ss: np.random.SeedSequence) -> np.ndarray:
-    """A Gaussian step from `u`, from the step's own draws."""
-    return u + chol @ np.random.default_rng(ss.spawn(1)[0]).standard_normal(len(chol))
+    """A Gaussian step from `u`, from the step's own draws, folded back into the cube at its
+    faces: a reflected random walk is as likely to step from a to b as from b to a, so under a
+    flat prior the move needs no other correction, and no step is lost outside the cube."""
+    x = np.abs(u + chol @ np.random.default_rng(ss.spawn(1)[0]).standard_normal(len(chol))) % 2.0
+    return np.where(x > 1.0, 2.0 - x, x)
 
 
 def first(
@@ -142,26 +146,24 @@ def step(last: Generation, settings: Settings, observed: np.ndarray, scale: np.n
     pick = alive[resample.integers(len(alive), size=n)]
     u, s, d = last.u[pick].copy(), last.summaries[pick].copy(), last.distance[pick].copy()
     dims = u.shape[1]
-    cov = 2.0 * np.atleast_2d(np.cov(last.u[alive].T, bias=True)) + 1e-10 * np.eye(dims)
+    # the random walk's optimal scale for d dimensions (Roberts, Gelman & Gilks 1997)
+    cov = 2.38**2 / dims * np.atleast_2d(np.cov(last.u[alive].T, bias=True)) + 1e-10 * np.eye(dims)
     chol = np.linalg.cholesky(cov)
-    moves, passes, accepted, simulated = 0, 1, 0, 0
+    moves, passes, accepted = 0, 1, 0
     while moves < passes:
         seeds = _seeds(settings.seed, t, range(moves * n, (moves + 1) * n))
         proposal = np.array([_move(u[i], chol, seeds[i]) for i in range(n)])
-        inside = np.flatnonzero(np.all((proposal >= 0) & (proposal <= 1), axis=1))  # else prior 0
-        new = evaluate(proposal[inside], [seeds[i] for i in inside])
+        new = evaluate(proposal, seeds)
         dist = distance(new, observed, scale)
-        near = dist <= eps
-        take = inside[near]
-        u[take], s[take], d[take] = proposal[take], new[near], dist[near]
-        accepted += len(take)
-        simulated += len(inside)
+        take = dist <= eps
+        u[take], s[take], d[take] = proposal[take], new[take], dist[take]
+        accepted += int(take.sum())
         moves += 1
         if moves == 1:  # the first pass's acceptance sets how many passes the generation makes
             passes = _passes(accepted / n, settings)
         progress(moves, passes)
     return Generation(
-        t, u, s, d, np.full(n, 1.0 / n), eps, simulated, time.perf_counter() - tick, moves, accepted
+        t, u, s, d, np.full(n, 1.0 / n), eps, moves * n, time.perf_counter() - tick, moves, accepted
     )
 
 
