@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); install it or set PYTHON=/path/to/python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,sensitivity,dask,explore,calibrate]"
+	$(BIN)/pip install --quiet -e ".[test,sensitivity,dask,explore,calibrate,discover]"
 	@echo "compiling the model's kernels for this machine (once, about a minute)"
 	$(BIN)/python -m sim.run.warm
 	@touch $(STAMP)

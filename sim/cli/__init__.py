@@ -16,11 +16,11 @@ import unicodedata
 os.environ["MPLBACKEND"] = "Agg"
 
 from sim import __version__
-from sim.cli import calibrate, compare, explain, observed, run, validate, visual
+from sim.cli import calibrate, compare, discover, explain, observed, run, validate, visual
 from sim.cli.common import EXIT_INTERRUPTED, EXIT_USER, Parser, check_out, start_workers
 from sim.errors import EnvError, UserError, os_error
 
-MODULES = (run, compare, validate, observed, explain, calibrate, visual)
+MODULES = (run, compare, validate, observed, explain, discover, calibrate, visual)
 
 
 def build_parser() -> Parser:

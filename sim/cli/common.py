@@ -88,7 +88,7 @@ def ensemble_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-FOLDER_OUT = ("run", "compare", "plot", "validate", "score", "attribute", "sensitivity")
+FOLDER_OUT = ("run", "compare", "plot", "validate", "score", "attribute", "sensitivity", "discover")
 
 
 def check_out(args) -> None:
