@@ -112,6 +112,11 @@ def shapley(
     groups = groups if groups is not None else differing_groups(base, target)
     orders, method = coalitions(len(groups), permutations, np.random.default_rng(seed))
     cache: dict[frozenset[str], np.ndarray] = {}
+    if hasattr(evaluate, "expect"):  # progress over the distinct coalitions the orders visit
+        visited = {
+            frozenset(groups[i] for i in order[:k]) for order in orders for k in range(len(groups) + 1)
+        }
+        evaluate.expect(len(visited) or 1, f"{target.name}: attribution")
 
     def value(on: frozenset[str]) -> np.ndarray:
         if on not in cache:

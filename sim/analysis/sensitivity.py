@@ -8,6 +8,7 @@ and the share of the variance that is seed noise is reported next to the indices
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -76,6 +77,8 @@ def analyse(
     else:
         X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     means, noise = [], []
+    if hasattr(run, "expect"):
+        run.expect(len(X), f"{scenario.name}: {method}")
     for point in X:
         values = run(
             scenario.with_values({name: float(v) for name, v in zip(problem["names"], point, strict=True)})
@@ -88,7 +91,9 @@ def analyse(
     noise_share = float(np.mean(noise) / total) if total > 0 else float("nan")
     lows, highs = [b[0] for b in problem["bounds"]], [b[1] for b in problem["bounds"]]
     if method == "morris":
-        res = morris_analyze.analyze(problem, X, Y, conf_level=0.95, num_resamples=200, seed=seed)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):  # one trajectory: no sigma, no warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = morris_analyze.analyze(problem, X, Y, conf_level=0.95, num_resamples=200, seed=seed)
         table = pd.DataFrame(
             {
                 "parameter": problem["names"],

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.analysis.summary import end_metrics_of
 from sim.errors import UserError
-from sim.run.ensemble import chunks, run_chunk
+from sim.run.ensemble import Progress, chunks, run_chunk
 from sim.run.executors import make_executor
 from sim.run.folder import model_version
 from sim.run.store import encode, write_atomic
@@ -38,21 +38,30 @@ class EndStates:
         workers: int = 1,
         address: str | None = None,
         keep: Path | None = None,
+        progress: bool = False,
     ) -> None:
-        self.replicates, self.seed, self.keep = replicates, seed, keep
+        self.replicates, self.seed, self.keep, self.progress = replicates, seed, keep, progress
+        self.bar: Progress | None = None
         self.pool: Executor = make_executor(executor, workers, address)
         self.runs = 0  # variants evaluated (computed or read back)
         self.reused = 0  # of them, read back from `keep`
+
+    def expect(self, variants: int, name: str) -> None:
+        """Show progress over the `variants` the analysis will evaluate (if asked to)."""
+        self.bar = Progress(variants, 0, enabled=self.progress, name=name, unit="variant")
 
     def __call__(self, scenario: Scenario) -> pd.DataFrame:
         path = self._kept(scenario)
         if path is not None and path.is_file():
             self.runs += 1
             self.reused += 1
-            return pd.read_parquet(path).set_index("replicate")
-        ends = self._run(scenario)
-        if path is not None:
-            write_atomic(path, encode(ends.reset_index()).data)
+            ends = pd.read_parquet(path).set_index("replicate")
+        else:
+            ends = self._run(scenario)
+            if path is not None:
+                write_atomic(path, encode(ends.reset_index()).data)
+        if self.bar is not None:
+            self.bar.update(1)
         return ends
 
     def _kept(self, scenario: Scenario) -> Path | None:
@@ -60,6 +69,8 @@ class EndStates:
         if self.keep is None:
             return None
         what = {"scenario": scenario.data, "seed": self.seed, "replicates": self.replicates}
+        if scenario.posterior is not None:  # the particles drawn, and what a variant holds fixed
+            what["posterior"] = [scenario.posterior.digest, sorted(scenario.fixed)]
         what["model"] = model_version()
         key = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:24]
         self.keep.mkdir(parents=True, exist_ok=True)
@@ -85,3 +96,5 @@ class EndStates:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
+        if self.bar is not None:
+            self.bar.close()

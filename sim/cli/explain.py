@@ -135,7 +135,9 @@ def cmd_attribute(args) -> int:
     keep = _variants(args.out, args.resume)
     with (
         _keeping(keep),
-        EndStates(args.replicates, seed, executor_of(args), args.workers, args.address, keep) as run,
+        EndStates(
+            args.replicates, seed, executor_of(args), args.workers, args.address, keep, not args.quiet
+        ) as run,
     ):
         result = shapley(base, target, run, groups, permutations=args.permutations, seed=seed)
         runs = run.runs
@@ -166,7 +168,9 @@ def cmd_sensitivity(args) -> int:
     keep = _variants(args.out, args.resume)
     with (
         _keeping(keep),
-        EndStates(args.replicates, seed, executor_of(args), args.workers, args.address, keep) as run,
+        EndStates(
+            args.replicates, seed, executor_of(args), args.workers, args.address, keep, not args.quiet
+        ) as run,
     ):
         result = analyse(scenario, run, args.method, args.samples, args.metric, seed)
     args.out.mkdir(parents=True, exist_ok=True)

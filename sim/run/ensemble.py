@@ -98,9 +98,16 @@ class Progress:
     starts, then one at most every `every` seconds and one when it is done."""
 
     def __init__(
-        self, total: int, done: int, enabled: bool = True, stream=None, every: float = 20.0, name: str = ""
+        self,
+        total: int,
+        done: int,
+        enabled: bool = True,
+        stream=None,
+        every: float = 20.0,
+        name: str = "",
+        unit: str = "replicate",
     ) -> None:
-        self.total, self.done, self.start_done = total, done, done
+        self.total, self.done, self.start_done, self.unit = total, done, done, unit
         self.name = f"{name}: " if name else ""
         self.stream, self.every, self.on = stream or sys.stderr, every, enabled
         self.t0 = self.last = time.perf_counter()
@@ -110,10 +117,12 @@ class Progress:
                 total=total,
                 initial=done,
                 file=self.stream,
-                unit="replicate",
+                unit=unit,
                 dynamic_ncols=True,
                 desc=name or None,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} replicates [{elapsed}<{remaining}, {rate_fmt}]",
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
+                + unit
+                + "s [{elapsed}<{remaining}, {rate_fmt}]",
             )
             if tty
             else None
@@ -125,7 +134,7 @@ class Progress:
             )
             self.stream.flush()
         if enabled and not tty:
-            todo = f"{total - done} replicates to run ({done} of {total} already done)"
+            todo = f"{total - done} {unit}s to run ({done} of {total} already done)"
             self.stream.write(f"sim: {self.name}{todo}\n")
             self.stream.flush()
 
@@ -142,7 +151,7 @@ class Progress:
             eta = str(dt.timedelta(seconds=int((self.total - self.done) / rate))) if rate > 0 else "?"
             share = self.done / max(self.total, 1)
             self.stream.write(
-                f"sim: {self.name}{self.done}/{self.total} replicates ({share:.0%}), "
+                f"sim: {self.name}{self.done}/{self.total} {self.unit}s ({share:.0%}), "
                 f"{rate:.2f}/s, elapsed {dt.timedelta(seconds=int(elapsed))}, eta {eta}\n"
             )
             self.stream.flush()
