@@ -150,7 +150,7 @@ def load(path: Path, **run):
 def run_one(scenario, out: Path, args, summary: bool = True) -> int:
     from sim.analysis.summary import text_summary
     from sim.run.ensemble import run_ensemble
-    from sim.run.store import load_results
+    from sim.run.store import load_ends
 
     report = run_ensemble(
         scenario,
@@ -177,7 +177,7 @@ def run_one(scenario, out: Path, args, summary: bool = True) -> int:
         return report.exit_status or (1 if report.error else EXIT_INTERRUPTED)
     if summary:
         if report.done:
-            print(text_summary(load_results(out)))
+            print(text_summary(load_ends(out)))
         print(f"{report.done} of {report.total} replicates in {out}")
     return 1 if report.failures else 0
 

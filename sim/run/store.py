@@ -17,6 +17,7 @@ so), and adopts a whole chunk whose record a kill prevented.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -318,11 +319,27 @@ def _finished(path: Path) -> dict[str, list[Path]]:
     return {t: sorted(path.glob(f"{t}.parquet/part-*.parquet")) for t in TABLES}
 
 
-def _read_table(folder: Path, files: list[Path], run: Path) -> pd.DataFrame:
+def load_ends(path: str | Path) -> Results:
+    """A run's first and last day only (what `sim run`'s summary shows), read shard by shard
+    with the other days left on disk: memory grows with replicates, not replicates x days."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    files = _finished(path)
+    if not files["timeseries"]:
+        raise UserError(f"{path}: no finished replicates yet")
+    run = manifest["scenario"]["run"]
+    last = (dt.date.fromisoformat(str(run["end"])) - dt.date.fromisoformat(str(run["start"]))).days
+    days = [("day", "in", [0, last])]
+    ts = _read_table(path / "timeseries.parquet", files["timeseries"], path, days)
+    _same_columns(path, manifest, ts)
+    return Results(path, manifest, ts, pd.DataFrame(), pd.DataFrame())
+
+
+def _read_table(folder: Path, files: list[Path], run: Path, filters: list | None = None) -> pd.DataFrame:
     parts = []
     for file in files:
         try:
-            parts.append(pq.read_table(file))
+            parts.append(pq.read_table(file, filters=filters))
         except (OSError, pa.ArrowException) as exc:
             raise UserError(
                 f"{file}: damaged or missing ({_one_line(exc)}); repair it with "

@@ -180,3 +180,17 @@ def test_a_record_that_names_other_replicates_than_its_shards_is_not_trusted(tmp
     assert check.done == {2, 3}
     assert "names other replicates than its shards hold" in check.notes[0]
     assert not _shard(out, "timeseries", 0).exists()
+
+
+def test_the_run_summary_reads_only_the_first_and_last_days(short, tmp_path):
+    """`sim run`'s summary holds two rows a replicate, not one a day, and says the same."""
+    from sim.analysis.summary import text_summary
+    from sim.run.ensemble import run_ensemble
+    from sim.run.store import load_ends
+
+    out = tmp_path / "run"
+    run_ensemble(short, out, executor="serial", progress=False)
+    ends, full = load_ends(out), load_results(out)
+    assert sorted(ends.timeseries["day"].unique()) == [0, short.days - 1]
+    assert len(ends.timeseries) == 2 * 12 < len(full.timeseries)
+    assert text_summary(ends) == text_summary(full)
