@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.scenario.posterior import weighted_quantile
 
 Evaluate = Callable[[np.ndarray, list[np.random.SeedSequence]], np.ndarray]
 
@@ -92,12 +93,6 @@ def scales(summaries: np.ndarray, observed: np.ndarray) -> np.ndarray:
     mado = np.median(dev, axis=0)
     mean = dev.mean(axis=0)
     return np.where(mado > 0, mado, np.where(mean > 0, mean, 1.0))
-
-
-def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
-    order = np.argsort(x, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(x[order][min(np.searchsorted(cum, q * cum[-1]), len(x) - 1)])
 
 
 def _seeds(seed: int, t: int, ids: range) -> list[np.random.SeedSequence]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.fit.abc import weighted_quantile
 from sim.fit.fit import Fit
+from sim.scenario.posterior import weighted_quantile
 
 NULL_DRAWS = 2000
 STREAM = 0x99C  # the predictive check's seeds: apart from the fit's (seed, t, i)

@@ -32,14 +32,25 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _shown(scenario: Scenario, dotted: str) -> str:
+    """A key's value in a file; for one its posterior fits, the posterior's median and 90 %
+    interval, which every run draws from (the file's value only centres the fit's prior)."""
+    post = scenario.posterior
+    if post is None or dotted not in post.names:
+        return _show(get_path(scenario.data, dotted))
+    q = [post.quantile(dotted, p) for p in (0.05, 0.5, 0.95)]
+    return f"fitted: {q[1]:.3g} ({q[0]:.3g} to {q[2]:.3g})"
+
+
 def parameter_table(scenarios: list[Scenario]) -> str:
-    """Markdown: every scenario key, what is allowed, its value in each file, meaning and source."""
+    """Markdown: every scenario key, what is allowed, its value in each file (or the posterior's
+    for a fitted one), meaning and source."""
     header = ["key", "allowed", *(f"`{s.path.split('/')[-1]}`" for s in scenarios), "meaning", "source"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for dotted, field in leaves(schema.FULL):
         if dotted in ("name", "description"):
             continue
-        values = [_show(get_path(s.data, dotted)) for s in scenarios]
+        values = [_shown(s, dotted) for s in scenarios]
         row = [f"`{dotted}`", field.allowed(), *values, field.help, field.source]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     return "\n".join([BEGIN, *lines, END])

@@ -35,6 +35,13 @@ def rules_digest(names: list[str] | tuple[str, ...]) -> str:
     return h.hexdigest()[:16]
 
 
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """The smallest value whose share of the weight, with all below it, reaches q."""
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(x[order][min(np.searchsorted(cum, q * cum[-1]), len(x) - 1)])
+
+
 @dataclass(frozen=True)
 class Posterior:
     path: str
@@ -50,6 +57,10 @@ class Posterior:
         h.update(self.weights.tobytes())
         h.update("|".join(self.names).encode())
         return h.hexdigest()[:16]
+
+    def quantile(self, name: str, q: float) -> float:
+        """The weighted q-quantile of a fitted key."""
+        return weighted_quantile(self.values[:, self.names.index(name)], self.weights, q)
 
     def draw(self, rng: np.random.Generator) -> tuple[int, dict[str, float]]:
         """One particle by weight: its index and its values by key."""
