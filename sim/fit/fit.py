@@ -68,7 +68,7 @@ def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectorie
     train = training(base)
     space = candidates(base)
     asked = {
-        "scenario": scenario.path,
+        "scenario": str(Path(scenario.path).resolve()),  # however the path is spelt on resume
         "model_version": model_version(),
         "cut_off": str(CUT_OFF),
         "settings": asdict(settings),

@@ -1,7 +1,8 @@
 """What a fit pinned, and how its posterior reproduces what it was fitted on.
 
 `pinned` compares each fitted number's posterior 90 % interval with its prior's: a ratio of
-1 means the record said nothing about it. A sample of n particles from a flat posterior
+1 means the record said nothing about it (and where in the prior the posterior's median
+lies, 0 to 1, shows a lean the interval may not). A sample of n particles from a flat posterior
 would show a ratio below 1 by chance alone; a number counts as pinned only when its ratio
 is below the 5th percentile of what a flat posterior shows with n the distinct particles
 (fewer than the particles after resampling, and fewer than the effective sample size).
@@ -50,6 +51,7 @@ def pinned(fit: Fit) -> pd.DataFrame:
                 "q05": weighted_quantile(x, w, 0.05),
                 "q95": weighted_quantile(x, w, 0.95),
                 "spread / prior": ratio,
+                "median in prior": weighted_quantile(u, w, 0.5),  # 0.5: where the prior's is
                 "pinned": bool(ratio < floor),
             }
         )
