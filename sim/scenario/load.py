@@ -140,10 +140,10 @@ def _posterior_at(path: Path, file: str) -> Posterior:
     try:
         st = path.stat()
     except OSError:
-        return read_posterior(path, file)  # says it is missing
+        return read_posterior(path, file, shown=_shown(path))  # says it is missing
     key = (str(path), st.st_mtime_ns, st.st_size)
     if key not in _READ:
-        _READ[key] = read_posterior(path, file)
+        _READ[key] = read_posterior(path, file, shown=_shown(path))
     return _READ[key]
 
 

@@ -69,13 +69,13 @@ class Posterior:
         return i, {k: float(v) for k, v in zip(self.names, self.values[i], strict=True)}
 
 
-def read_posterior(path: Path, file: str, key: str = "posterior") -> Posterior:
+def read_posterior(path: Path, file: str, key: str = "posterior", shown: str | None = None) -> Posterior:
     """The posterior at `path`, checked; every fault is one ScenarioError naming the scenario
     file and key: missing, not a posterior, damaged, of other rules, an unknown key, no weight."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    shown = str(path)
+    shown = shown or str(path)
     if not path.is_file():
         raise ScenarioError(file, key, f"file not found: {shown}")
     try:

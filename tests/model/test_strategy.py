@@ -74,7 +74,7 @@ def test_shipped_scenarios_set_no_posture_and_date_no_offensive():
 
 
 def test_the_commands_facing_the_resistance_attack_under_2025_conditions_only(s2023, s2025):
-    """One margin for both windows (the calibrated one): under 2023's conditions the regional
+    """One margin for both windows (the fitted one): under 2023's conditions the regional
     commands facing Operation 1027 (Northeastern) and the Sagaing resistance (North Western)
     hold while most factions attack; under 2025's several commands attack, the North Western
     among them [AP-2023; DW-2025]. Each command's balance decides, not a setting or a date."""
@@ -82,9 +82,9 @@ def test_the_commands_facing_the_resistance_attack_under_2025_conditions_only(s2
 
     from sim.run.replicate import build_model
 
-    margin = s2023.data["model"]["strategy"]["junta_margin"]["mode"]  # the posterior's mean
-    assert s2025.data["model"]["strategy"]["junta_margin"]["mode"] == margin
-    fixed = {"model.strategy.junta_margin": margin, "model.strategy.hysteresis": 0.0}
+    post = s2023.posterior  # one posterior for both windows; every fitted number at its median
+    assert s2025.posterior.digest == post.digest
+    fixed = {name: post.quantile(name, 0.5) for name in post.names} | {"model.strategy.hysteresis": 0.0}
     for scenario, label in ((s2023, "2023"), (s2025, "2025")):
         month = scenario.with_values(fixed).with_run(end=scenario.start + dt.timedelta(days=30))
         for r in range(3):

@@ -119,3 +119,19 @@ def test_a_value_set_by_a_command_wins_over_the_posterior(tmp_path):
     assert {point.sample(np.random.default_rng(i)).model.drone_effect for i in range(20)} == {1.7}
     assert {point.sample(np.random.default_rng(i)).model.air_effect for i in range(20)} == {0.6, 1.4}
     assert "model.drone_effect" not in point.uncertain() and "model.air_effect" in point.uncertain()
+
+
+def test_the_shipped_files_draw_their_rules_from_the_fit(s2023, s2025):
+    """Both windows and the replay take the fitted numbers from one posterior, fitted to the
+    record up to 30 Jun 2024, and each replicate takes a whole particle of it."""
+    from tests.conftest import SCENARIOS
+
+    replay = load_scenario(SCENARIOS / "replay_2023_2025.toml")
+    for s in (s2023, s2025, replay):
+        assert s.posterior is not None and s.posterior.path.endswith("2024-06-30.parquet")
+        assert str(s.data["run"]["fitted_until"]) == "2024-06-30"
+    post = s2025.posterior
+    assert len(post.weights) >= 1000 and set(post.names) <= set(s2025.uncertain())
+    params = s2025.sample(np.random.default_rng(11))
+    k = params.particle
+    assert params.model.drone_effect == post.values[k, post.names.index("model.drone_effect")]
