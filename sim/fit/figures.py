@@ -46,6 +46,9 @@ def marginals(fit: Fit, table: pd.DataFrame, out: Path, title: str) -> Path:
         if log:
             ax.set_xscale("log")
         ax.set_xlim(lo, hi)
+        ticks = [lo, math.sqrt(lo * hi) if log else (lo + hi) / 2, hi]  # the ends and the middle
+        ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks])
+        ax.set_xticks([], minor=True)
         ax.set_yticks([])
         ax.tick_params(labelsize=7)
         ax.set_title(_label(names[k]) + ("  (pinned)" if row["pinned"] else ""), fontsize=8)
@@ -57,13 +60,12 @@ def marginals(fit: Fit, table: pd.DataFrame, out: Path, title: str) -> Path:
         0.004,
         f"{len(w)} particles ({fit.last.unique} distinct) of generation {fit.last.t}; x axis: the "
         "prior's range (log where the prior is log-uniform); shaded: posterior 5-95 %; dotted: the hand "
-        "value. Pinned: 90 % interval narrower than a flat posterior of as many distinct particles "
+        "value.\nPinned: 90 % interval narrower than a flat posterior of as many distinct particles "
         "shows in 95 % of draws.",
         fontsize=7,
         color="0.35",
-        wrap=True,
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     path = out / "posterior.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -144,7 +146,9 @@ def predictive(fit: Fit, post: np.ndarray, out: Path, title: str) -> Path:
     ax3.set_yticks(np.arange(len(rest)), [train.names[k] for k in rest], fontsize=7)
     ax3.invert_yaxis()
     ax3.set_xlabel(
-        "model - record, in units of the prior's spread (grey: prior, blue: posterior)", fontsize=8
+        "model - record, in units of the prior's median distance from the record\n"
+        "(grey: prior, blue: posterior)",
+        fontsize=8,
     )
     ax3.set_title("the other targets", fontsize=9)
     fig.suptitle(title, fontsize=10)
