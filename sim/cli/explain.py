@@ -114,11 +114,26 @@ def _keeping(kept: Path) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def _end_states(args, seed: int) -> Iterator:
+    """The analysis's runner of variants (`sweep.EndStates`) on the command's executor, keeping
+    each variant in --out as it finishes and saying what it kept if the analysis stops short."""
+    from sim.analysis.sweep import EndStates
+
+    keep = _variants(args.out, args.resume)
+    with (
+        _keeping(keep),
+        EndStates(
+            args.replicates, seed, executor_of(args), args.workers, args.address, keep, not args.quiet
+        ) as run,
+    ):
+        yield run
+
+
 def cmd_attribute(args) -> int:
     from sim.analysis.attribution import GROUPS, differing_groups, shapley
     from sim.analysis.plots import attribution_chart
     from sim.analysis.summary import to_markdown, write_table
-    from sim.analysis.sweep import EndStates
 
     base = load(args.base)
     target = load(args.target, end=args.until)
@@ -132,13 +147,7 @@ def cmd_attribute(args) -> int:
         groups = [g for g in chosen if g in groups]
     if not groups:
         raise UserError(f"{args.base} and {args.target} set every lever group alike; nothing to attribute")
-    keep = _variants(args.out, args.resume)
-    with (
-        _keeping(keep),
-        EndStates(
-            args.replicates, seed, executor_of(args), args.workers, args.address, keep, not args.quiet
-        ) as run,
-    ):
+    with _end_states(args, seed) as run:
         result = shapley(base, target, run, groups, permutations=args.permutations, seed=seed)
         runs = run.runs
     table = result.table
@@ -161,17 +170,10 @@ def cmd_sensitivity(args) -> int:
     from sim.analysis.plots import sensitivity_chart
     from sim.analysis.sensitivity import analyse
     from sim.analysis.summary import to_markdown, write_table
-    from sim.analysis.sweep import EndStates
 
     scenario = load(args.scenario, end=args.until)
     seed = args.seed if args.seed is not None else scenario.data["run"]["seed"]
-    keep = _variants(args.out, args.resume)
-    with (
-        _keeping(keep),
-        EndStates(
-            args.replicates, seed, executor_of(args), args.workers, args.address, keep, not args.quiet
-        ) as run,
-    ):
+    with _end_states(args, seed) as run:
         result = analyse(scenario, run, args.method, args.samples, args.metric, seed)
     args.out.mkdir(parents=True, exist_ok=True)
     caption = (
