@@ -174,17 +174,20 @@ def save(gen: Generation, folder: Path, names: tuple[str, ...], targets: tuple[s
     table["weight"] = gen.weight
     meta = {"t": gen.t, "epsilon": gen.epsilon, "simulations": gen.simulations, "seconds": gen.seconds,
             "moves": gen.moves, "accepted": gen.accepted}  # fmt: skip
-    write_atomic(folder / f"generation_{gen.t:03d}.parquet", _parquet(table, meta))
+    import pyarrow as pa
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    write_atomic(folder / f"generation_{gen.t:03d}.parquet", parquet_bytes(arrow, b"sim.generation", meta))
 
 
-def _parquet(table: pd.DataFrame, meta: dict) -> bytes:
+def parquet_bytes(table, key: bytes, meta: dict) -> bytes:
+    """An Arrow table as a Parquet file's bytes, with `meta` as JSON under `key` in its schema's
+    metadata (a generation's record, a posterior's fit record)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    arrow = arrow.replace_schema_metadata({b"sim.generation": json.dumps(meta).encode()})
     sink = pa.BufferOutputStream()
-    pq.write_table(arrow, sink)
+    pq.write_table(table.replace_schema_metadata({key: json.dumps(meta).encode()}), sink)
     return sink.getvalue().to_pybytes()
 
 

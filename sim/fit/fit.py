@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -79,20 +80,16 @@ def calibrate(scenario: Scenario, out: Path, settings: abc.Settings, trajectorie
     record = _open(out, asked, resume)
     pool = make_executor("process", workers) if workers > 1 else make_executor("serial", 1)
     try:
-
-        def run(u: np.ndarray, seeds: list[np.random.SeedSequence]) -> np.ndarray:
-            return evaluate(pool, base, train, box, u, seeds)
-
-        box = space
         if (out / "screening.csv").is_file() and "fitted" in record:
             table = pd.read_csv(out / "screening.csv")
         else:
             say(f"screening {len(space.names)} numbers: {trajectories * (len(space.names) + 4)} simulations")
-            table = screen(space, trajectories, settings.seed, run)
+            table = screen(space, trajectories, settings.seed, partial(evaluate, pool, base, train, space))
             write_atomic(out / "screening.csv", table.to_csv(index=False).encode())
             record["fitted"] = chosen(table, space)
             _write(out, record)
         box = space.subset(record["fitted"])
+        run = partial(evaluate, pool, base, train, box)
         gens = abc.load(out, box.names, train.names)
         if gens:
             scale = np.array(record["scales"])
@@ -181,7 +178,6 @@ def write_posterior(fit: Fit, path: Path) -> None:
     """The last generation's particles as a posterior scenario files can draw from, with the
     cut-off, the rules' digest and the fit's schedule in the file's metadata."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     values = fit.box.values(fit.last.u)
     columns = {name: pa.array(values[:, k], pa.float64()) for k, name in enumerate(fit.box.names)}
@@ -206,7 +202,4 @@ def write_posterior(fit: Fit, path: Path) -> None:
             for g in fit.generations
         ],
     }
-    table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    write_atomic(path, sink.getvalue().to_pybytes())
+    write_atomic(path, abc.parquet_bytes(pa.table(columns), META_KEY, meta))

@@ -14,11 +14,11 @@ always fitted.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from sim.fit.abc import Evaluate
 from sim.fit.space import ALWAYS, Box
 
 DUMMIES = 3
@@ -26,9 +26,6 @@ KEEP_OVER_DUMMY = 1.5
 MAX_FITTED = 20
 LEVELS = 4
 STREAM = 0x5C12EE  # the screening's seeds: apart from the fit's (seed, t, i)
-
-
-Evaluate = Callable[[np.ndarray, list[np.random.SeedSequence]], np.ndarray]
 
 
 def screen(box: Box, trajectories: int, seed: int, evaluate: Evaluate) -> pd.DataFrame:
