@@ -186,6 +186,21 @@ def _stop_forkserver() -> None:
             os.kill(pid, signal.SIGTERM)
 
 
+@contextlib.contextmanager
+def _interrupt_held():
+    """Hold back Ctrl-C until the block has run (then raise it) for steps that must not stop
+    half-way; the event tells the block's caller that one came. Off the main thread, no effect."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    old = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def _reachable(address: str) -> None:
     """One line, at once, for an address that is not HOST:PORT or where nothing listens."""
     match = re.match(r"^(?:(?:tcp|tls)://)?\[?(?P<host>[^\s\[\]/]+?)\]?:(?P<port>\d{1,5})$", address)
@@ -228,12 +243,14 @@ class _DaskExecutor(Executor):
     CONNECT_TIMEOUT = "10s"
     WORKER_WAIT = 10  # seconds for a remote scheduler to have at least one worker
 
-    def __init__(self, client, cluster=None, workers: int = 0) -> None:
+    def __init__(self, client, cluster=None, workers: int = 0, address: str | None = None) -> None:
         self.client = client
         self.cluster = cluster
         self.local_workers = workers  # a LocalCluster's, known before they all report
         self._inner = client.get_executor(pure=False)
         self._shared: tuple[object, Any] | None = None  # the last object sent to the workers
+        self.address = address  # a remote scheduler's, for messages
+        self._closing = False  # our own shutdown cancels tasks; the client's own loss does too
 
     @classmethod
     def start(cls, workers: int, address: str | None = None) -> _DaskExecutor:
@@ -263,7 +280,9 @@ class _DaskExecutor(Executor):
                     f"--address: the Dask scheduler at {address!r} has no workers; start some "
                     f"(dask worker {address}) and run again"
                 ) from None
-            return cls(client)
+            logging.getLogger("distributed.client").setLevel(logging.CRITICAL)  # its failed
+            # reconnects logged tracebacks; a lost scheduler is reported once, as ClusterLost
+            return cls(client, address=address)
         import dask
 
         # the workers fork from our forkserver, which has imported what they need (as for the
@@ -280,7 +299,10 @@ class _DaskExecutor(Executor):
             "distributed.admin.system-monitor.gil.enabled": False,
             "distributed.admin.tick.interval": "1s",
         }
-        with dask.config.set(quiet):
+        # A Ctrl-C while the cluster starts waits until it has: one that broke into its start left
+        # workers half-made (Dask's exit hook then failed on them with a traceback) and the
+        # forkserver forking workers for a process that had gone (a traceback each).
+        with dask.config.set(quiet), _interrupt_held() as interrupted:
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
@@ -289,12 +311,16 @@ class _DaskExecutor(Executor):
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             )
-        try:
-            client = Client(cluster, set_as_default=False)
-        except BaseException:
-            cluster.close()
-            raise
-        return cls(client, cluster, workers)
+            try:
+                client = Client(cluster, set_as_default=False)
+            except BaseException:
+                cluster.close()
+                raise
+        executor = cls(client, cluster, workers)
+        if interrupted.is_set():
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise KeyboardInterrupt
+        return executor
 
     @property
     def slots(self) -> int:
@@ -302,7 +328,26 @@ class _DaskExecutor(Executor):
         return max(1, self.local_workers, sum(self.client.nthreads().values()))
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._inner.submit(fn, *(self._share(arg) for arg in args), **kwargs)
+        """The task's future; one the client cancels on its own (it lost the scheduler, which
+        cancels every task it holds) fails with ClusterLost instead of a bare CancelledError."""
+        inner = self._inner.submit(fn, *(self._share(arg) for arg in args), **kwargs)
+        outer: Future = Future()
+
+        def relay(done: Future) -> None:
+            if done.cancelled():
+                if not self._closing:
+                    where = f"at {self.address}" if self.address else "of this run"
+                    outer.set_exception(ClusterLost(f"lost the Dask scheduler {where} mid-run"))
+                else:
+                    outer.cancel()
+                    outer.set_running_or_notify_cancel()
+            elif done.exception() is not None:
+                outer.set_exception(done.exception())
+            else:
+                outer.set_result(done.result())
+
+        inner.add_done_callback(relay)
+        return outer
 
     def _share(self, arg):
         """An object argument (the scenario, some 80 kB pickled) goes to the workers once, and
@@ -318,9 +363,14 @@ class _DaskExecutor(Executor):
         return self._shared[1]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closing = True
         try:
             self._inner.shutdown(wait=wait and not cancel_futures)
         finally:
-            self.client.close()
-            if self.cluster is not None:
-                self.cluster.close()
+            with _interrupt_held() as interrupted:  # a Ctrl-C now would leave workers half-closed
+                self.client.close()
+                if self.cluster is not None:
+                    self.cluster.close()
+                    _stop_forkserver()
+            if interrupted.is_set() and wait:  # an interrupted run is already on its way out
+                raise KeyboardInterrupt

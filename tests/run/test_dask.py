@@ -6,10 +6,13 @@ Skipped unless the optional extra is installed (pip install -e ".[dask]"). Loopb
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -191,3 +194,76 @@ def test_a_scheduler_without_workers_is_named_not_the_results_folder(monkeypatch
                 make_executor("dask", 1, address)
         finally:
             _stop(proc)
+
+
+def test_a_ctrl_c_while_the_local_cluster_starts_waits_for_it_then_closes_it(tmp_path):
+    """Before: a Ctrl-C that broke into the cluster's start left workers half-made, and Dask's
+    exit hook and the forkserver's late forks each printed a traceback."""
+    script = tmp_path / "start.py"
+    script.write_text(
+        "import os, signal, distributed.nanny\n"
+        "from sim.run import executors\n"
+        "start = distributed.nanny.Nanny.start_unsafe\n"
+        "async def interrupted_start(self):  # on the cluster's thread, as its workers start\n"
+        "    os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C, to the main thread\n"
+        "    return await start(self)\n"
+        "if __name__ == '__main__':  # the workers' forkserver imports this module too\n"
+        "    distributed.nanny.Nanny.start_unsafe = interrupted_start\n"
+        "    try:\n"
+        "        executors.make_executor('dask', 1)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupted after the start')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout.strip() == "interrupted after the start", proc.stderr
+    assert "Traceback" not in proc.stderr and proc.returncode == 0
+
+
+@pytest.mark.slow  # starts a scheduler and a worker process, then kills the scheduler: 10-20 s
+def test_a_scheduler_killed_mid_run_is_one_line_and_keeps_what_was_done(tiny, tmp_path):
+    address = f"tcp://{HOST}:{_free_port()}"
+    port = address.rsplit(":", 1)[1]
+    procs = [
+        subprocess.Popen(
+            [*_dask_cli(), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for args in (
+            ["scheduler", "--host", HOST, "--port", port, "--no-dashboard"],
+            ["worker", address, "--host", HOST, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+             "--local-directory", str(tmp_path / "dask-worker")],
+        )
+    ]  # fmt: skip
+    out = tmp_path / "out"
+    try:
+        with Client(address, timeout="30s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=30)
+        cli = ["run", str(S2023), "--replicates", "2000", "--quiet", "--executor", "dask"]
+        run = subprocess.Popen(
+            [sys.executable, "-m", "sim", *cli, "--address", address, "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        shards = out / "timeseries.parquet"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (shards.is_dir() and list(shards.glob("part-*"))):
+            time.sleep(0.05)
+        procs[0].kill()  # the scheduler
+        _, err = run.communicate(timeout=120)
+    finally:
+        for proc in reversed(procs):
+            _stop(proc)
+    assert run.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert f"lost the Dask scheduler at {address}" in lines[0] and "continue with --resume" in lines[0]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and 0 < manifest["replicates_done"] < 2000
