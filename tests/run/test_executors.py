@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.errors import EnvError
 from sim.run import executors
 from sim.run.executors import SINGLE_THREADED, _cgroup_quota, available_cpus, make_executor
 
@@ -132,3 +133,24 @@ def test_the_process_running_a_pool_never_imports_the_model_numba_or_scipy_stats
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip
     assert done.stdout.split()[-4:] == ["0", "False", "False", "False"], done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("soft", "hard", "raised_to", "refused"),
+    [
+        (1024, 4096, None, False),  # enough already
+        (50, 4096, 64, False),  # raised to what 2 workers need, below the hard limit
+        (50, 60, None, True),  # the hard limit is too low: one line, before any worker starts
+    ],
+)
+def test_a_local_cluster_raises_or_checks_the_open_files_limit(monkeypatch, soft, hard, raised_to, refused):
+    resource = pytest.importorskip("resource")
+    set_to = []
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (soft, hard))
+    monkeypatch.setattr(resource, "setrlimit", lambda _, limits: set_to.append(limits))
+    if refused:
+        with pytest.raises(EnvError, match=r"--workers 2: .* needs about 64 open files .* may open 60"):
+            executors._open_files_for(2)
+    else:
+        executors._open_files_for(2)
+    assert set_to == ([(raised_to, hard)] if raised_to else [])
