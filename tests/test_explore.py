@@ -4,7 +4,9 @@ and the page itself in a real browser (headless Chromium)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.errors import ScenarioError
@@ -70,12 +73,17 @@ def test_the_replicate_is_the_ensembles_replicate_and_stops_at_the_end(s2025):
 
     short = lv.Setup(s2025).changed("run.end", s2025.start.replace(day=8))
     model = Replicate(short, replicate=1)
+    at_start = model.history()  # before the first day: the state at the start, one row
+    assert len(at_start) == 1 and at_start.index[0] == pd.Timestamp(s2025.start)
+    assert 0 < at_start["townships_junta"].iloc[0] < 330
+    assert model.stamp == f"{s2025.start:%d %b %Y}, start · day 0 of 8"
     steps = 0
     while model.running:
         model.step()
         steps += 1
     model.step()  # past the end: nothing happens
     assert steps == 8 and model.days_done == 8 and model.error is None
+    assert model.stamp == f"{s2025.start.replace(day=8):%d %b %Y} · day 8 of 8"
     ts = run_replicate(short.scenario, short.seed, 1).tables["timeseries"]
     assert (model.history()["townships_junta"].to_numpy() == ts["townships_junta"].to_numpy()).all()
     junta, rebels = model.strength_at_towns()
@@ -85,7 +93,7 @@ def test_the_replicate_is_the_ensembles_replicate_and_stops_at_the_end(s2025):
 @pytest.mark.slow
 def test_the_ensemble_pairs_the_explored_scenario_with_its_baseline(s2025, tmp_path):
     from sim.explore.ensemble import run_pair
-    from sim.explore.views import fan_figure, probability_figure
+    from sim.explore.views import difference_table, fan_figure, probability_figure
 
     base = lv.Setup(s2025).changed("run.end", s2025.start.replace(day=10))
     explored = base.changed("china.embargo", False)
@@ -96,6 +104,11 @@ def test_the_ensemble_pairs_the_explored_scenario_with_its_baseline(s2025, tmp_p
     assert list(pair.differences()["pairs"].unique()) == [3]
     fan_figure(pair, "townships_junta")
     probability_figure(pair, s2025.geography)
+    table = difference_table(pair).splitlines()
+    assert table[0].startswith("| metric | unit | explored (") and "95 % interval" in table[0]
+    towns = next(row for row in table if row.startswith("| Townships held by the junta |"))
+    diff = pair.differences().loc["townships_junta"]
+    assert f"{diff['diff_low']:.1f} to {diff['diff_high']:.1f}".replace("-", "−") in towns
     again = run_pair(base.scenario, base.scenario, 2, tmp_path / "same", "serial")
     assert again.same  # an unchanged scenario runs once
 
@@ -241,46 +254,81 @@ def test_the_explorer_in_a_browser(explorer, browser, tmp_path):
     _wait(browser, lambda d: "changed: junta.drones = 0.95" in d.find_element(By.TAG_NAME, "body").text)
     assert not browser.find_elements(By.CSS_SELECTOR, ".sim-lever-error")
 
-    # ten days, one Step each
+    # the page's own tabs and controls, and one day counter
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "MAP AND CHARTS" in body.upper() and "ENSEMBLE" in body.upper()
+    for gone in ("Page 0", "Use Threads", "Render Interval", "Time:"):
+        assert gone not in body
+
+    # ten days, one Step each (one day a step)
+    _set_days_per_frame(browser, 1)
     step = browser.find_element(By.XPATH, "//button[normalize-space()='Step']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", step)
-    for day in range(10):
+    for day in range(1, 11):
         step.click()
-        _wait(
-            browser, lambda d, day=day: f"(day {day})" in d.find_element(By.CSS_SELECTOR, ".sim-stamp").text
-        )
+        _wait(browser, lambda d, day=day: _day(d)[1] == day)
     map_after, chart_after = _wait(
         browser, lambda d: (imgs := _images(d)) != (map_before, chart_before) and imgs
     )
     assert map_after != map_before and chart_after != chart_before
-    assert "Time: 10" in browser.find_element(By.TAG_NAME, "body").text
     assert not browser.find_elements(By.CSS_SELECTOR, ".sim-model-error")
+
+    # Play for 30 days or more: the date moves by as many days as the counter
+    _set_days_per_frame(browser, 5)
+    date0, day0 = _day(browser)
+    _play_until(browser, day0 + 30)
+    date1, day1 = _day(browser)
+    assert day1 >= day0 + 30 and (date1 - date0).days == day1 - day0
 
     shot = tmp_path / "explorer.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    log = (tmp_path / "explore.log").read_text(errors="replace")
+    assert "Warning" not in log and "Traceback" not in log, log  # the server's console stays quiet
     if os.environ.get(SHOT_ENV):  # the README's picture: play on to a later day first
         _play_until(browser, 120)
         browser.execute_script("window.scrollTo(0, 0);")
         browser.save_screenshot(os.environ[SHOT_ENV])
 
 
-def _play_until(driver, day: int) -> None:
-    import re
-
+def _day(driver) -> tuple[dt.date, int]:
+    """The date and day the page's counter shows."""
     from selenium.webdriver.common.by import By
 
-    def today(d) -> int:
-        found = re.search(r"\(day (\d+)\)", d.find_element(By.CSS_SELECTOR, ".sim-stamp").text)
-        return int(found.group(1)) if found else -1
+    text = driver.find_element(By.CSS_SELECTOR, ".sim-stamp").text
+    found = re.match(r"(\d{2} \w{3} \d{4})(?:, start)? · day (\d+) of \d+", text)
+    assert found, text
+    return dt.datetime.strptime(found.group(1), "%d %b %Y").date(), int(found.group(2))
+
+
+def _set_days_per_frame(driver, days: int) -> None:
+    """The slider, moved with the keyboard (Home, then Right) as a user may."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    label = "days per Step and per frame of Play: "  # then the value
+    knob = driver.find_element(
+        By.XPATH,
+        f"//label[starts-with(normalize-space(), '{label.strip()}')]"
+        "/ancestor::div[contains(@class,'v-input')][1]"
+        "//*[@role='slider']",
+    )
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", knob)
+    ActionChains(driver).send_keys(Keys.HOME, *[Keys.ARROW_RIGHT] * (days - 1)).perform()
+    _wait(driver, lambda d: knob.get_attribute("aria-valuenow") == str(days))
+
+
+def _play_until(driver, day: int) -> None:
+    from selenium.webdriver.common.by import By
 
     driver.find_element(By.XPATH, "//button[normalize-space()='▶']").click()
-    _wait(driver, lambda d: today(d) >= day, timeout=300)
+    _wait(driver, lambda d: _day(d)[1] >= day, timeout=300)
     driver.find_element(By.XPATH, "//button[normalize-space()='❚❚']").click()
-    shown = [today(driver)]  # a step already under way may still land after the pause
+    shown = [_day(driver)[1]]  # a step already under way may still land after the pause
 
     def settled(d) -> bool:
         time.sleep(1.5)
-        now, before = today(d), shown[0]
+        now, before = _day(d)[1], shown[0]
         shown[0] = now
         return now == before
 

@@ -82,7 +82,7 @@ class TownshipMap:
     """Townships coloured by holder, state outlines, capitals named; `show` recolours them and
     can mark the troops standing at each seat."""
 
-    def __init__(self, ax, geo: Geography, legend: bool = True) -> None:
+    def __init__(self, ax, geo: Geography, legend: bool = True, label_size: float = 6) -> None:
         self.ax, self.geo = ax, geo
         self.patches = shapes.townships(geo, facecolor="0.8", linewidth=0.1)
         ax.add_collection(self.patches)
@@ -90,7 +90,8 @@ class TownshipMap:
         self.troops = None
         for i in np.flatnonzero(geo.capital):
             ax.annotate(
-                geo.seats[i], (geo.lon[i], geo.lat[i]), fontsize=6, xytext=(3, 2), textcoords="offset points",
+                geo.seats[i], (geo.lon[i], geo.lat[i]), fontsize=label_size, xytext=(3, 2),
+                textcoords="offset points",
                 path_effects=[patheffects.withStroke(linewidth=1.5, foreground="white")], zorder=4,
             )  # fmt: skip
         self.stamp = ax.text(

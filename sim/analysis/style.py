@@ -43,6 +43,7 @@ METRICS = {
     "junta_casualties": ("Junta casualties (cumulative)", "killed and wounded", 1.0),
     "resistance_casualties": ("Resistance casualties (cumulative)", "killed and wounded", 1.0),
     "junta_surrendered": ("Junta troops surrendered (cumulative)", "troops", 1.0),
+    "civilians_killed": ("Civilians killed by air strikes (cumulative)", "people", 1.0),
     "townships_junta_change": ("Change in junta-held townships", "townships (end - start)", 1.0),
     "townships_AA_change": ("Change in AA-held townships", "townships (end - start)", 1.0),
     "junta_area_share_change": ("Change in the junta's territory", "share of land area (end - start)", 1.0),

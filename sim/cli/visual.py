@@ -76,6 +76,10 @@ def cmd_explore(args) -> int:
         )
     os.environ["SIM_EXPLORE_SCENARIO"] = str(path.resolve())
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # nothing leaves this machine
+    # Solara warns on every page load served over http to a host not named "localhost" (it then
+    # sets its session cookie as lax, which is right for a page not embedded in another site)
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     command = [sys.executable, "-m", "solara", "run", "sim.explore.app", "--production", "--no-open"]
     command += ["--no-check-version"]
     command += ["--host", args.host, "--port", str(args.port)]

@@ -1,6 +1,10 @@
-"""The explorer page: Mesa's SolaraViz around one replicate, levers generated from the schema,
-and an ensemble panel. `sim explore` serves it (`solara run sim.explore.app`); the scenario
-file comes in SIM_EXPLORE_SCENARIO. Whatever goes wrong is shown as one line on the page.
+"""The explorer page: one replicate stepped by Mesa's model controller, levers generated from
+the schema, and an ensemble panel. `sim explore` serves it (`solara run sim.explore.app`); the
+scenario file comes in SIM_EXPLORE_SCENARIO. Whatever goes wrong is shown as one line on the page.
+
+The page is laid out here rather than by Mesa's SolaraViz, whose tabs are named "Page N" and
+whose sidebar offers controls that do nothing for this model (threads, a step counter of its
+own); Mesa's ModelController still steps the replicate and rebuilds it on Reset.
 """
 
 from __future__ import annotations
@@ -12,20 +16,30 @@ from typing import Any
 
 import solara
 import solara.lab
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from sim.analysis import style
 from sim.errors import UserError
 from sim.explore import levers as lv
 from sim.explore.ensemble import Pair, discard, run_pair
 from sim.explore.replicate import Replicate
-from sim.explore.views import FAN_METRICS, charts_figure, fan_figure, map_figure, probability_figure
+from sim.explore.views import (
+    FAN_METRICS,
+    LiveCharts,
+    LiveMap,
+    difference_table,
+    fan_figure,
+    probability_figure,
+)
 from sim.scenario import load_scenario
 
 ENV = "SIM_EXPLORE_SCENARIO"
 DEFAULT = Path("scenarios") / "2025_counteroffensive.toml"
 BASELINE = "the same file, without the explorer's changes"
 DPI = 80
+DAYS_PER_FRAME = 5  # what Play steps between two drawings: about 10 days a second on a quiet core
+PLAY_PAUSE_MS = 20  # Mesa's play interval: a pause between frames, which take 0.3 to 0.5 s anyway
 
 
 def one_line(exc: BaseException) -> str:
@@ -52,20 +66,63 @@ def _files() -> dict[str, Path]:
 @solara.component
 def MapView(model: Replicate):
     update_counter.get()
-    fig = solara.use_memo(lambda: map_figure(model), [model, model.days_done])
+    live = solara.use_memo(lambda: LiveMap(model), [model])
+    fig = live.update(model)
     with solara.Column(classes=["sim-map"]):
         if model.error:
             solara.Error(model.error, classes=["sim-model-error"])
         solara.FigureMatplotlib(fig, format="png", dpi=DPI, dependencies=[id(model), model.days_done])
-        solara.Text(model.stamp, classes=["sim-stamp"])
 
 
 @solara.component
 def ChartsView(model: Replicate):
     update_counter.get()
-    fig = solara.use_memo(lambda: charts_figure(model), [model, model.days_done])
+    live = solara.use_memo(lambda: LiveCharts(model), [model])
+    fig = live.update(model)
     with solara.Column(classes=["sim-charts"]):
         solara.FigureMatplotlib(fig, format="png", dpi=DPI, dependencies=[id(model), model.days_done])
+
+
+@solara.component
+def DayCounter(model: Replicate):
+    """The page's one day counter (the map and the charts carry the same words)."""
+    update_counter.get()
+    solara.Text(model.stamp, classes=["sim-stamp"], style={"font-size": "1.1em", "font-weight": "bold"})
+
+
+@solara.component
+def RunCard(model: solara.Reactive, setup: solara.Reactive):
+    """Reset, Play and Step (Mesa's controller), the day reached, how many days Step and each
+    frame of Play run, and which replicate Reset builds."""
+    params = solara.use_reactive({"setup": setup, "replicate": 0})  # what Reset builds the model from
+    days_per_frame = solara.use_reactive(DAYS_PER_FRAME)
+    pause = solara.use_reactive(PLAY_PAUSE_MS)
+    threads = solara.use_reactive(False)  # Mesa's drawing thread: no gain where drawing is the cost
+    with solara.Card("Run", margin=0):
+        DayCounter(model.value)
+        ModelController(
+            model,
+            model_parameters=params,
+            play_interval=pause,
+            render_interval=days_per_frame,
+            use_threads=threads,
+        )
+        solara.SliderInt(
+            f"days per Step and per frame of Play: {days_per_frame.value}",
+            value=days_per_frame,
+            min=1,
+            max=30,
+            thumb_label=False,
+        )
+        replicate = params.value["replicate"]
+        solara.SliderInt(
+            f"replicate: {replicate} (applies on Reset)",
+            value=replicate,
+            on_value=lambda r: params.set({**params.value, "replicate": r}),
+            min=0,
+            max=99,
+            thumb_label=False,  # the label says the value; a bubble would cover the buttons above
+        )
 
 
 # --- levers ------------------------------------------------------------------------
@@ -221,14 +278,24 @@ def EnsembleView(model: Replicate):
 
 @solara.component
 def EnsembleResults(pair: Pair, metric: solara.Reactive, geo):
-    solara.Select("metric", value=metric, values=list(FAN_METRICS))
+    titles = {style.title(m): m for m in FAN_METRICS}
+    solara.Select(
+        "metric",
+        value=style.title(metric.value),
+        values=list(titles),
+        on_value=lambda t: metric.set(titles[t]),
+    )
     fan = solara.use_memo(lambda: fan_figure(pair, metric.value), [pair, metric.value])
     solara.FigureMatplotlib(fan, format="png", dpi=DPI, dependencies=[id(pair), metric.value])
     maps = solara.use_memo(lambda: probability_figure(pair, geo), [pair])
     solara.FigureMatplotlib(maps, format="png", dpi=DPI, dependencies=[id(pair)])
-    diff = solara.use_memo(lambda: pair.differences().reset_index(names="metric").round(3), [pair])
-    solara.Markdown("**End state, explored minus baseline** (paired by seed; mean and 95 % interval)")
-    solara.DataFrame(diff, items_per_page=20)
+    table = solara.use_memo(lambda: difference_table(pair), [pair])
+    n = len(pair.current.end_state)
+    solara.Markdown(
+        f"**End state, {n} replicates each**: means, and the explored run minus the baseline "
+        "paired by seed, with its 95 % interval (t distribution)."
+    )
+    solara.Markdown(table, style={"font-size": "0.9em"})
 
 
 def _baseline(setup: lv.Setup, label: str):
@@ -238,19 +305,6 @@ def _baseline(setup: lv.Setup, label: str):
 
 
 # --- the page ----------------------------------------------------------------------
-
-
-@solara.component
-def _Below(setup: solara.Reactive, restart):
-    """One level deeper than SolaraViz, so these cards follow its controls in the sidebar."""
-    _LeverSidebar(setup, restart)
-
-
-@solara.component
-def _LeverSidebar(setup: solara.Reactive, restart):
-    with solara.Sidebar():
-        ScenarioCard(setup, restart)
-        LeverPanel(setup, restart)
 
 
 def _start() -> lv.Setup | str:
@@ -305,19 +359,15 @@ def Explorer(start: lv.Setup):
         setup.set(new)
         model.set(Replicate(setup=new, replicate=model.value.replicate))
 
-    _Below(setup, restart)
-    replicate = {
-        "type": "SliderInt",
-        "value": 0,
-        "min": 0,
-        "max": 99,
-        "step": 1,
-        "label": "replicate (on Reset)",
-    }
-    SolaraViz(
-        model,
-        components=[(MapView, 0), (ChartsView, 0), (EnsembleView, 1)],
-        model_params={"setup": setup, "replicate": replicate},
-        name="Myanmar conflict explorer",
-        play_interval=150,
-    )
+    with solara.AppBar():
+        solara.AppBarTitle("Myanmar conflict explorer")
+    with solara.Sidebar(), solara.Column():
+        RunCard(model, setup)
+        ScenarioCard(setup, restart)
+        LeverPanel(setup, restart)
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Map and charts"), solara.Row(style={"flex-wrap": "wrap"}):
+            MapView(model.value)
+            ChartsView(model.value)
+        with solara.lab.Tab("Ensemble"):
+            EnsembleView(model.value)

@@ -69,11 +69,12 @@ class Replicate(mesa.Model):
 
     @property
     def stamp(self) -> str:
+        """The one day counter the page shows: the date the state is at, and days run of all."""
         start = self.setup.scenario.start
         if self.days_done == 0:
-            return f"{start:%d %b %Y}  (start)"
-        day = self.days_done - 1
-        return f"{start + dt.timedelta(days=day):%d %b %Y}  (day {day})"
+            return f"{start:%d %b %Y}, start · day 0 of {self.days}"
+        shown = start + dt.timedelta(days=self.days_done - 1)  # the end of the last day run
+        return f"{shown:%d %b %Y} · day {self.days_done} of {self.days}"
 
     @property
     def holder(self) -> np.ndarray:
@@ -97,7 +98,10 @@ class Replicate(mesa.Model):
         return by_side[0], by_side[1]
 
     def history(self) -> pd.DataFrame:
-        """The daily metrics recorded so far (columns of sim.model.recorder.COLUMNS), by date."""
+        """The daily metrics (columns of sim.model.recorder.COLUMNS) by date: the days run so far,
+        or before the first, the state at the start, so that charts begin where the run does."""
+        if self.war is None:
+            return pd.DataFrame(np.zeros((0, len(COLUMNS))), columns=list(COLUMNS))
         done = self.days_done
-        values = self.war.recorder.values[:done] if self.war is not None else np.zeros((0, len(COLUMNS)))
-        return pd.DataFrame(values, columns=list(COLUMNS), index=self.dates[:done])
+        values = self.war.recorder.values[:done] if done else self.war.recorder.snapshot(self.war)[None]
+        return pd.DataFrame(values, columns=list(COLUMNS), index=self.dates[: max(done, 1)])

@@ -10,14 +10,16 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis import shapes
+from sim.analysis import shapes, style
 from sim.analysis.animation import SIDE_COLOURS, TownshipMap
 from sim.analysis.style import METRICS
+from sim.analysis.summary import end_metrics
 from sim.explore.ensemble import Pair, by_town, fan
 from sim.explore.replicate import Replicate
 from sim.world.geography import Geography
 
 RUN_COLOURS = ("#b2182b", "#4d4d4d")  # explored, baseline
+LABEL_SIZE = 8.5  # points: the capitals' names, readable at the page's scale
 
 # metric: (title, unit, scale) for the small live charts of one replicate
 CHARTS = {
@@ -45,55 +47,83 @@ def _map_axes(ax) -> None:
     ax.set_yticks([])
 
 
-def map_figure(rep: Replicate) -> Figure:
-    """Townships coloured by holder, rings at the seats by the troops of both sides there."""
-    geo = rep.setup.base.geography
-    fig = Figure(figsize=(4.6, 7.4), layout="constrained")
-    ax = fig.subplots()
-    town_map = TownshipMap(ax, geo, legend=False)
-    junta, rebels = rep.strength_at_towns()
-    sizes = 6 + 1.1 * np.sqrt(junta + rebels)
-    town_map.show(rep.holder, rep.stamp, sizes=sizes)
-    town_map.add_legend(sorted(set(rep.holder.tolist())))
-    ax.set_title(
-        f"{rep.setup.scenario.name}, replicate {rep.replicate}\n"
-        "colour: who holds the township · rings: troops of both sides there",
-        fontsize=8,
-    )
-    return fig
+class LiveMap:
+    """The replicate's map: townships coloured by holder, rings at the seats by the troops of both
+    sides there. Drawn once and updated in place, so a frame while playing costs only its image
+    (about 0.13 s, where drawing it afresh cost 0.35 s)."""
+
+    def __init__(self, rep: Replicate) -> None:
+        self.fig = Figure(figsize=(5.6, 8.4))
+        ax = self.fig.add_axes((0.01, 0.01, 0.98, 0.92))
+        self.map = TownshipMap(ax, rep.setup.base.geography, legend=False, label_size=LABEL_SIZE)
+        ax.set_title(
+            f"{rep.setup.scenario.name}, replicate {rep.replicate}\n"
+            "colour: who holds the township · rings: troops of both sides there",
+            fontsize=9,
+        )
+        self.present: list[int] = []
+
+    def update(self, rep: Replicate) -> Figure:
+        junta, rebels = rep.strength_at_towns()
+        self.map.show(rep.holder, rep.stamp, sizes=6 + 1.1 * np.sqrt(junta + rebels))
+        present = sorted(set(rep.holder.tolist()))
+        if present != self.present:  # a new holder appeared (or one went)
+            self.map.add_legend(present)
+            self.present = present
+        return self.fig
 
 
-def charts_figure(rep: Replicate) -> Figure:
-    """Townships held, area share, troops and displacement of the replicate so far."""
-    hist = rep.history()
-    dates = rep.dates
-    fig = Figure(figsize=(6.4, 5.0), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True).flat
-    series = {
-        "townships_junta": {"junta": "townships_junta", "resistance": "townships_resistance"},
-        "junta_area_share": {"junta": "junta_area_share"},
-        "strength": {"junta": "junta_strength", "resistance": "resistance_strength"},
-        "displaced": {"people": "displaced"},
-    }
-    for ax, (key, (title, unit, scale)) in zip(axes, CHARTS.items(), strict=True):
-        for label, column in series[key].items():
-            colour = SIDE_COLOURS.get(label, "0.3")
-            ax.plot(hist.index, hist[column] * scale, color=colour, lw=1.6, label=label)
-        ax.set_title(title, fontsize=9)
-        ax.set_ylabel(unit, fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-        ax.set_xlim(dates[0], dates[-1])
-        if len(series[key]) > 1 and len(hist):
-            ax.legend(fontsize=7)
-        if key == "junta_area_share":
-            ax.set_ylim(0, 1)
-    for ax in fig.axes[2:]:  # the bottom row carries the shared dates
-        locator = mdates.AutoDateLocator(maxticks=5)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    fig.suptitle(f"{rep.stamp}: {rep.days_done} of {rep.days} days", fontsize=9)
-    return fig
+# each chart's lines: label -> column of the daily record
+SERIES = {
+    "townships_junta": {"junta": "townships_junta", "resistance": "townships_resistance"},
+    "junta_area_share": {"junta": "junta_area_share"},
+    "strength": {"junta": "junta_strength", "resistance": "resistance_strength"},
+    "displaced": {"people": "displaced"},
+}
+
+
+class LiveCharts:
+    """Townships held, area share, troops and displacement of the replicate so far, over the
+    whole run's dates from the start (before the first day, the state at the start as a dot).
+    Drawn once; each frame moves the lines' data (about 0.2 s a frame, where drawing afresh
+    with a layout engine cost 0.3 to 0.4 s)."""
+
+    def __init__(self, rep: Replicate) -> None:
+        hist, dates = rep.history(), rep.dates
+        self.fig = Figure(figsize=(6.4, 5.2))
+        self.fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.08, hspace=0.3, wspace=0.3)
+        self.axes = list(self.fig.subplots(2, 2, sharex=True).flat)
+        self.lines: list[tuple[object, str, float, object]] = []  # (axes, column, scale, line)
+        for ax, (key, (title, unit, scale)) in zip(self.axes, CHARTS.items(), strict=True):
+            for label, column in SERIES[key].items():
+                colour = SIDE_COLOURS.get(label, "0.3")
+                (line,) = ax.plot(hist.index, hist[column] * scale, color=colour, lw=1.6, label=label)
+                self.lines.append((ax, column, scale, line))
+            ax.set_title(title, fontsize=9)
+            ax.set_ylabel(unit, fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.grid(alpha=0.3)
+            ax.set_xlim(dates[0], dates[-1])
+            if len(SERIES[key]) > 1:
+                ax.legend(fontsize=7, loc="lower left")
+        for ax in self.axes[2:]:  # the bottom row carries the shared dates
+            locator = mdates.AutoDateLocator(maxticks=5)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        self.title = self.fig.suptitle("", fontsize=10)
+
+    def update(self, rep: Replicate) -> Figure:
+        hist = rep.history()
+        top = dict.fromkeys(self.axes, 0.0)
+        for ax, column, scale, line in self.lines:
+            values = hist[column].to_numpy() * scale
+            line.set_data(hist.index, values)
+            line.set_marker("o" if len(hist) == 1 else "")  # the start alone: a dot, not nothing
+            top[ax] = max(top[ax], float(np.nanmax(values, initial=0.0)))
+        for ax, high in top.items():  # counts from zero; the area share over its whole range
+            ax.set_ylim(0, 1 if ax is self.axes[1] else max(1.08 * high, 1.0))
+        self.title.set_text(rep.stamp)
+        return self.fig
 
 
 def fan_figure(pair: Pair, metric: str) -> Figure:
@@ -136,3 +166,31 @@ def probability_figure(pair: Pair, geo: Geography) -> Figure:
         ax.set_title(title, fontsize=9)
         fig.colorbar(sc, ax=ax, shrink=0.5, location="bottom", pad=0.02)
     return fig
+
+
+def difference_table(pair: Pair) -> str:
+    """The end state of both runs and their paired difference, as a Markdown table: metrics by
+    their titles, runs by their names, numbers in each metric's unit (thousands where charts use
+    them), shares to three decimals and counts with separators."""
+    explored, baseline = (end_metrics(r) for r in (pair.current, pair.baseline))
+    diff = pair.differences()
+    runs = f"explored ({pair.current.label})", f"baseline ({pair.baseline.label})"
+    lines = [
+        f"| metric | unit | {runs[0]} | {runs[1]} | explored − baseline | 95 % interval |",
+        "|:--|:--|--:|--:|--:|:--|",
+    ]
+    for metric, row in diff.iterrows():
+        title, unit, scale = style.title(metric), style.unit(metric), style.scale(metric)
+        share = "share" in unit
+        cells = [explored[metric].mean(), baseline[metric].mean(), row["diff_mean"]]
+        low, high = row["diff_low"] * scale, row["diff_high"] * scale
+        shown = [_number(v * scale, share, signed=k == 2) for k, v in enumerate(cells)]
+        interval = "n/a (one pair)" if np.isnan(low) else f"{_number(low, share)} to {_number(high, share)}"
+        lines.append(f"| {title} | {unit} | {' | '.join(shown)} | {interval} |")
+    return "\n".join(lines)
+
+
+def _number(value: float, share: bool, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    text = f"{value:{sign},.3f}" if share else f"{value:{sign},.{1 if abs(value) < 100 else 0}f}"
+    return text.replace("-", "−")

@@ -113,9 +113,18 @@ class Recorder:
         self.changes.append((day, town, before, after, cause))
 
     def record(self, m: ConflictModel) -> None:
+        """The day's row: the state at the end of day `m.day`."""
+        self._fill_row(m, self.values[m.day])
+
+    def snapshot(self, m: ConflictModel) -> np.ndarray:
+        """A row of the state now, recorded nowhere (the explorer's charts before the first day)."""
+        row = np.zeros(len(COLUMNS))
+        self._fill_row(m, row)
+        return row
+
+    def _fill_row(self, m: ConflictModel, row: np.ndarray) -> None:
         f = m.forces
         n = f.n
-        row = self.values[m.day]
         np.multiply(m.geo.china_gates, m.outposts / m.outposts_base, out=self._gates)
         _fill(
             row, m.holder, SIDE, f.alive[:n], f.faction[:n], f.node[:n], f.strength[:n], m.cease,
