@@ -36,8 +36,8 @@ from bench_scaling import (
 )
 from bench_sizes import map_scaling, peak_memory, seconds_per_replicate
 
+from sim.run.cpus import available_cpus
 from sim.run.ensemble import run_ensemble
-from sim.run.executors import available_cpus
 from sim.run.replicate import build_model
 from sim.scenario import Scenario, load_scenario
 

@@ -80,7 +80,7 @@ def environment() -> dict[str, Any]:
     import numpy as np
 
     import sim
-    from sim.run.executors import available_cpus
+    from sim.run.cpus import available_cpus
 
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

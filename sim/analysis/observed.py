@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import shipped
 from sim.analysis.csv_table import read_rows
 from sim.errors import UserError
 from sim.world.factions import FACTIONS, side_name
 from sim.world.geography import Geography
 
-OBSERVED = Path(__file__).resolve().parents[2] / "observed"
+OBSERVED = shipped.path("observed")
 CHANGES = OBSERVED / "changes.csv"
 RECORD_START = dt.date(2023, 10, 27)  # Operation 1027: the holders in start.csv's holder_2023
 START_LABEL = "2023"

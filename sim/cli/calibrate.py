@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim import shipped
 from sim.cli import common
 from sim.cli.common import EXIT_INTERRUPTED, MAX_WORKERS, load, positive, seed_arg, workers_arg
 
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "scenario",
         type=Path,
         nargs="?",
-        default=Path(__file__).resolve().parents[2] / "scenarios" / "replay_2023_2025.toml",
+        default=shipped.scenario("replay_2023_2025.toml"),
         help="scenario whose rules are fitted, run to the cut-off; its values centre the priors "
         "(default: scenarios/replay_2023_2025.toml)",
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.errors import EnvError, UserError
-from sim.run.executors import available_cpus
+from sim.run.cpus import available_cpus
 
 EXIT_USER = 2
 EXIT_CHECKS_FAILED = 3  # `sim validate`: it ran, and a check of the model failed

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from sim import shipped
 from sim.cli.common import (
     EXIT_CHECKS_FAILED,
     date_arg,
@@ -71,7 +72,7 @@ def cmd_validate(args) -> int:
     from sim.errors import UserError
     from sim.run.store import load_results
 
-    root = Path(__file__).resolve().parents[2] / "scenarios"
+    root = shipped.path("scenarios")
     paths = args.scenario or [root / "2023_operation_1027.toml", root / "2025_counteroffensive.toml"]
     scenarios = [load(p, replicates=args.replicates, seed=args.seed) for p in paths]
     stems = [Path(p).stem for p in paths]

@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
+from sim import shipped
 from sim.cli.common import int_at_least, positive
 from sim.errors import UserError
 
-DEFAULT_SCENARIO = Path("scenarios") / "2025_counteroffensive.toml"
+DEFAULT_SCENARIO = shipped.scenario("2025_counteroffensive.toml")
 
 
 def port_arg(text: str) -> int:
@@ -36,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--every", type=positive, default=1, help="one frame every N days (default 1)")
     p.set_defaults(func=cmd_animate)
 
-    p = sub.add_parser("explore", help="the interactive explorer in the browser (Mesa's SolaraViz)")
-    p.add_argument("scenario", type=Path, nargs="?", help=f"scenario file (default: {DEFAULT_SCENARIO})")
+    p = sub.add_parser("explore", help="the interactive explorer in the browser (Mesa and Solara)")
+    p.add_argument("scenario", type=Path, nargs="?", help="scenario file (default: the shipped 2025 file)")
     p.add_argument("--port", type=port_arg, default=8765, help="port to serve on (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.set_defaults(func=cmd_explore)

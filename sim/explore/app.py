@@ -19,6 +19,7 @@ import solara.lab
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from sim import shipped
 from sim.analysis import style
 from sim.errors import UserError
 from sim.explore import levers as lv
@@ -35,7 +36,7 @@ from sim.explore.views import (
 from sim.scenario import load_scenario
 
 ENV = "SIM_EXPLORE_SCENARIO"
-DEFAULT = Path("scenarios") / "2025_counteroffensive.toml"
+DEFAULT = shipped.scenario("2025_counteroffensive.toml")
 BASELINE = "the same file, without the explorer's changes"
 DPI = 80
 DAYS_PER_FRAME = 5  # what Play steps between two drawings: about 10 days a second on a quiet core

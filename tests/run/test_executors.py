@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from sim.errors import EnvError
-from sim.run import executors
-from sim.run.executors import SINGLE_THREADED, _cgroup_quota, available_cpus, make_executor
+from sim.run import cpus, executors
+from sim.run.cpus import _cgroup_quota, available_cpus
+from sim.run.executors import SINGLE_THREADED, make_executor
 
 
 def test_available_cpus_is_the_affinity_mask_then_the_machine(monkeypatch):
-    monkeypatch.setattr(executors, "_cgroup_quota", lambda: None)
+    monkeypatch.setattr(cpus, "_cgroup_quota", lambda: None)
     monkeypatch.delattr(os, "process_cpu_count", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
@@ -32,7 +33,7 @@ def test_a_container_quota_caps_the_count(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.delattr(os, "process_cpu_count", raising=False)
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(executors, "_cgroup_quota", lambda: 4)
+    monkeypatch.setattr(cpus, "_cgroup_quota", lambda: 4)
     assert available_cpus() == 4
 
 
