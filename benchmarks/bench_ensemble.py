@@ -1,5 +1,5 @@
-"""Throughput, per-agent cost, map-size scaling, memory, the scaling curve over worker counts
-and the replay's cost per day, in one run.
+"""Throughput, a replicate-day against the reference kernel, a process's fixed cost, map-size
+scaling, memory, the scaling curve over worker counts and the replay's cost per day, in one run.
 
     python benchmarks/bench_ensemble.py                  # everything (long: 1000-replicate curve)
     python benchmarks/bench_ensemble.py --quick          # fewer replicates, no memory run
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import mesa
-import numpy as np
 from bench_report import ROOT, Row, environment, table
 from bench_scaling import (
     dask_available,
@@ -35,6 +35,7 @@ from bench_scaling import (
     worker_counts,
 )
 from bench_sizes import map_scaling, peak_memory, seconds_per_replicate
+from reference_day import microseconds_per_day, state_of
 
 from sim.run.cpus import available_cpus
 from sim.run.ensemble import run_ensemble
@@ -47,7 +48,8 @@ REPLAY = ROOT / "scenarios" / "replay_2023_2025.toml"
 DEFAULT_JSON = ROOT / "benchmarks" / "results.json"
 
 TARGET_SECONDS_PER_REPLICATE = 0.2  # 2025 scenario, one core
-TARGET_AGENT_STEP_RATIO = 1.5  # cost per agent-step vs a do-nothing Mesa model (issue 15)
+TARGET_DAY_RATIO = 2.0  # a replicate-day of sim run vs the reference kernel's day (issue 29)
+TARGET_FIXED_S = 1.0  # seconds of a sim run process beyond its replicates (issue 29)
 TARGET_MEMORY_MB = 500.0  # parent + workers, 10,000-replicate ensemble
 
 
@@ -72,67 +74,40 @@ def ensemble_seconds(scenario: Scenario, replicates: int, workers: int) -> float
     return seconds
 
 
-# --- b) cost per agent-step -----------------------------------------------------------
+# --- b) a replicate-day against the reference kernel ---------------------------------------
 
 
-class _IdleAgent(mesa.Agent):
-    def step(self) -> None:
-        pass
+def replicate_day_costs(scenarios: dict[str, Scenario], replicates: int, rounds: int = 3) -> dict[str, Any]:
+    """Microseconds per replicate-day of `sim run`'s ensemble on one core (the serial executor,
+    Parquet shards included; the best of `rounds`), and of the reference kernel on the same
+    map and unit table (reference_day.py), for each scenario; and their ratio."""
+    out: dict[str, Any] = {}
+    for label, sc in scenarios.items():
+        best = min(ensemble_seconds(sc, replicates, 1) for _ in range(rounds))
+        run_us = best / (replicates * sc.days) * 1e6
+        ref_us = microseconds_per_day(state_of(sc), sc.days)
+        out[label] = {"run_us": run_us, "reference_us": ref_us, "ratio": run_us / ref_us, "days": sc.days}
+    return out
 
 
-class IdleModel(mesa.Model):
-    """Mesa's floor: `agents` trivial agents stepped in random order each day."""
-
-    def __init__(self, agents: int, days: int, rng: np.random.Generator) -> None:
-        super().__init__(rng=rng)
-        self.days = days
-        for _ in range(agents):
-            _IdleAgent(self)
-
-    def step(self) -> None:
-        self.agents.shuffle_do("step")
-
-    def run(self) -> None:
-        for _ in range(self.days):
-            self.step()
-
-
-def agent_step_costs(scenario: Scenario, replicates: int, rounds: int = 3) -> dict[str, float]:
-    """Seconds per agent-step of the model and of an idle Mesa model of the same size and length.
-
-    Each replicate runs `rounds` times, interleaved with its idle model, and the fastest of its
-    runs counts, for both: what a busy or throttled machine adds to a run only ever makes it
-    slower, so the minimum is the steadiest estimate of what the code costs (as `timeit` does)."""
-    seed = scenario.data["run"]["seed"]
-    model_s = idle_s = 0.0
-    agent_steps = 0
-    agents = []
-    for r in range(replicates):
-        best_model = best_idle = float("inf")
-        for _ in range(rounds):  # interleaved, so drift in machine speed hits both alike
-            model = build_model(scenario, seed, r)
-            n = len(model.agents)
+def process_fixed_cost(scenario_path: Path, rounds: int = 3) -> float:
+    """Seconds of a whole `sim run` process that simulates next to nothing (1 replicate, 1 day):
+    the interpreter, the imports, loading the cached kernels, the map and the results folder."""
+    start = load_scenario(scenario_path).start
+    best = float("inf")
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            one_day = ["--until", str(start + dt.timedelta(days=1)), "--replicates", "1", "--workers", "1"]
+            one_day += ["--quiet", "--out", f"{tmp}/o"]
             t0 = time.perf_counter()
-            model.run()
-            best_model = min(best_model, time.perf_counter() - t0)
-            idle = IdleModel(n, model.days, np.random.default_rng(r))
-            t0 = time.perf_counter()
-            idle.run()
-            best_idle = min(best_idle, time.perf_counter() - t0)
-        model_s += best_model
-        idle_s += best_idle
-        agent_steps += n * model.days
-        agents.append(n)
-    model_cost = model_s / agent_steps
-    idle_cost = idle_s / agent_steps
-    return {
-        "agents_at_start": float(np.mean(agents)),
-        "days": float(scenario.days),
-        "rounds": float(rounds),
-        "model_us": model_cost * 1e6,
-        "idle_us": idle_cost * 1e6,
-        "ratio": model_cost / idle_cost,
-    }
+            subprocess.run(
+                [sys.executable, "-m", "sim", "run", str(scenario_path), *one_day],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
+            best = min(best, time.perf_counter() - t0)
+    return best
 
 
 # --- the run --------------------------------------------------------------------------
@@ -184,7 +159,7 @@ def throughput_and_costs(args: argparse.Namespace, figures: dict[str, Any], rows
     quick = args.quick
     n = args.replicates or (20 if quick else 200)
     serial_n = 5 if quick else 20
-    agent_n = 2 if quick else 5
+    day_n = 5 if quick else 20
     scale_n = 1 if quick else 5
     s2023, s2025 = load_scenario(S2023), load_scenario(S2025)
     figures["throughput"] = {}
@@ -212,20 +187,31 @@ def throughput_and_costs(args: argparse.Namespace, figures: dict[str, Any], rows
         )
     )
 
-    print("b) cost per agent-step against an idle Mesa model ...", file=sys.stderr)
-    cost = agent_step_costs(s2025, agent_n)
-    figures["agent_step"] = cost
-    rows += [
-        Row(f"2025: model, per agent-step ({cost['agents_at_start']:.0f} agents)", cost["model_us"], "us"),
-        Row("idle Mesa model, per agent-step", cost["idle_us"], "us"),
+    print("b) a replicate-day against the reference kernel, and a process's fixed cost ...", file=sys.stderr)
+    costs = replicate_day_costs({"2023": s2023, "2025": s2025}, day_n)
+    fixed = process_fixed_cost(S2025)
+    figures["replicate_day"] = {**costs, "process_fixed_s": fixed}
+    for label, cost in costs.items():
+        rows += [
+            Row(f"{label}: sim run, us per replicate-day, 1 core", cost["run_us"], "us"),
+            Row(f"{label}: reference kernel, us per day (same map and units)", cost["reference_us"], "us"),
+            Row(
+                f"{label}: replicate-day / reference day",
+                cost["ratio"],
+                "x",
+                f"<= {TARGET_DAY_RATIO:g}",
+                cost["ratio"] <= TARGET_DAY_RATIO,
+            ),
+        ]
+    rows.append(
         Row(
-            "model / idle cost per agent-step",
-            cost["ratio"],
-            "x",
-            f"<= {TARGET_AGENT_STEP_RATIO:g}",
-            cost["ratio"] <= TARGET_AGENT_STEP_RATIO,
-        ),
-    ]
+            "fixed cost of a sim run process (1 replicate, 1 day)",
+            fixed,
+            "s",
+            f"< {TARGET_FIXED_S:g}",
+            fixed < TARGET_FIXED_S,
+        )
+    )
 
     print("c) map size 1x, 2x, 4x ...", file=sys.stderr)
     scaling = map_scaling(s2025, scale_n, (1, 2, 4))
@@ -322,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": time.perf_counter() - t0,
         "targets": {
             "seconds_per_replicate_2025": TARGET_SECONDS_PER_REPLICATE,
-            "agent_step_ratio": TARGET_AGENT_STEP_RATIO,
+            "replicate_day_ratio": TARGET_DAY_RATIO,
+            "process_fixed_s": TARGET_FIXED_S,
             "map_time_ratio": "<= map size factor (linear)",
             "memory_mb": TARGET_MEMORY_MB,
             "speedup": "N workers >= 0.8 N x 1 worker",
