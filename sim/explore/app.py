@@ -39,7 +39,7 @@ ENV = "SIM_EXPLORE_SCENARIO"
 DEFAULT = shipped.scenario("2025_counteroffensive.toml")
 BASELINE = "the same file, without the explorer's changes"
 DPI = 80
-DAYS_PER_FRAME = 5  # what Play steps between two drawings: about 10 days a second on a quiet core
+DAYS_PER_FRAME = 5  # what Play steps between two drawings: some 15 days a second (2 idle cores)
 PLAY_PAUSE_MS = 20  # Mesa's play interval: a pause between frames, which take 0.3 to 0.5 s anyway
 
 
