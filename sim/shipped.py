@@ -12,9 +12,10 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 def path(name: str) -> Path:
-    """The checkout's copy where this package runs from a checkout, else the wheel's."""
-    checkout = PACKAGE.parent / SHIPPED[name]
-    return checkout if checkout.exists() else PACKAGE / "_shipped" / name
+    """The wheel's copy where the package was installed from one (it has `_shipped/`), else the
+    checkout's (whatever else may lie beside an installed package, in site-packages, is not ours)."""
+    wheel = PACKAGE / "_shipped"
+    return wheel / name if wheel.is_dir() else PACKAGE.parent / SHIPPED[name]
 
 
 def scenario(name: str) -> Path:
