@@ -151,6 +151,8 @@ def _stop_forkserver() -> None:
     if pid:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(OSError, AttributeError):  # forget it (and reap it), so that
+            server._stop()  # a later pool in this process starts a new one, not the dead one's
 
 
 # Files this process holds open for a local Dask cluster (measured: 31 with one worker, 166 with
@@ -366,6 +368,5 @@ class _DaskExecutor(Executor):
                 self.client.close()
                 if self.cluster is not None:
                     self.cluster.close()
-                    _stop_forkserver()
             if interrupted.is_set() and wait:  # an interrupted run is already on its way out
                 raise KeyboardInterrupt

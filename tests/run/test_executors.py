@@ -155,3 +155,17 @@ def test_a_local_cluster_raises_or_checks_the_open_files_limit(monkeypatch, soft
     else:
         executors._open_files_for(2)
     assert set_to == ([(raised_to, hard)] if raised_to else [])
+
+
+@pytest.mark.slow  # starts a forkserver twice: a few seconds
+def test_a_pool_after_a_stopped_forkserver_gets_a_new_one():
+    """An interrupted pool stops the forkserver; a later pool in the same process (a notebook,
+    the next test) failed with EOFError on the dead one's socket before it was forgotten."""
+    if not executors.start_forkserver():
+        pytest.skip("no forkserver on this platform")
+    executors._stop_forkserver()
+    pool = make_executor("process", 1)
+    try:
+        assert pool.submit(abs, -3).result(timeout=120) == 3
+    finally:
+        pool.shutdown()
