@@ -111,6 +111,7 @@ class LiveCharts:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         self.title = self.fig.suptitle("", fontsize=10)
+        self.share = self.axes[list(CHARTS).index("junta_area_share")]  # shown over its whole range
 
     def update(self, rep: Replicate) -> Figure:
         hist = rep.history()
@@ -121,7 +122,7 @@ class LiveCharts:
             line.set_marker("o" if len(hist) == 1 else "")  # the start alone: a dot, not nothing
             top[ax] = max(top[ax], float(np.nanmax(values, initial=0.0)))
         for ax, high in top.items():  # counts from zero; the area share over its whole range
-            ax.set_ylim(0, 1 if ax is self.axes[1] else max(1.08 * high, 1.0))
+            ax.set_ylim(0, 1 if ax is self.share else max(1.08 * high, 1.0))
         self.title.set_text(rep.stamp)
         return self.fig
 

@@ -338,8 +338,8 @@ class _DaskExecutor(Executor):
                 else:
                     outer.cancel()
                     outer.set_running_or_notify_cancel()
-            elif done.exception() is not None:
-                outer.set_exception(done.exception())
+            elif (error := done.exception()) is not None:
+                outer.set_exception(error)
             else:
                 outer.set_result(done.result())
 
